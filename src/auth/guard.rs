@@ -1,0 +1,47 @@
+//! Page guard: signed-out visitors to a member page are sent to sign-in (and back afterwards).
+//! Server functions do their own checks; this only keeps pages from rendering for nobody.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use crate::state::AppState;
+
+/// Path prefixes whose pages need a signed-in user.
+const MEMBER_PAGES: &[&str] = &["/app", "/studio", "/account", "/credits", "/outbox", "/upgrade"];
+
+fn is_member_page(path: &str) -> bool {
+    MEMBER_PAGES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+}
+
+/// Axum middleware: redirects to `/login?next=…` when a member page is asked for without a session.
+pub async fn require_sign_in(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+    if !is_member_page(req.uri().path()) {
+        return next.run(req).await;
+    }
+    match super::service::user_from_session(&state.pool, &session).await {
+        Ok(Some(_)) => next.run(req).await,
+        Ok(None) => {
+            let here = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/app");
+            let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        }
+        Err(err) => (axum::http::StatusCode::from_u16(err.status()).unwrap_or_default(), err.to_string()).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_member_page;
+
+    #[test]
+    fn guards_member_sections_but_not_lookalikes() {
+        assert!(is_member_page("/app"));
+        assert!(is_member_page("/app/analytics"));
+        assert!(is_member_page("/studio/offers"));
+        assert!(!is_member_page("/apple"));
+        assert!(!is_member_page("/login"));
+        assert!(!is_member_page("/"));
+    }
+}

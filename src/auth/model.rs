@@ -1,0 +1,135 @@
+//! Types shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// A user's role in their account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Member,
+}
+
+impl Role {
+    /// The stored form, as in the `users.role` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Member => "member",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "owner" => Some(Role::Owner),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+
+    /// How the role reads in the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "Owner",
+            Role::Member => "Member",
+        }
+    }
+}
+
+/// The signed-in user and their account, as the UI needs them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub is_admin: bool,
+    pub account_id: String,
+    pub account_name: String,
+}
+
+/// Another member of the signed-in user's account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// A demo user offered on the sign-in page when demo data is enabled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoLogin {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+/// Where to go after sign-in: only a local absolute path is accepted, so a crafted link cannot send a
+/// freshly signed-in user to another site. Only visible ASCII passes (percent-encoding covers the rest),
+/// which is also what an HTTP `Location` header may carry.
+pub fn safe_next_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.contains("://")
+                && p.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            p
+        }
+        _ => "/app",
+    }
+}
+
+/// Checks the sign-in form before it is sent or used.
+pub fn validate_credentials(email: &str, password: &str) -> Result<(), crate::error::AppError> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Err(crate::error::AppError::invalid("Enter your e-mail address."));
+    }
+    if email.len() > 254 || !email.contains('@') {
+        return Err(crate::error::AppError::invalid("Enter a valid e-mail address."));
+    }
+    if password.is_empty() {
+        return Err(crate::error::AppError::invalid("Enter your password."));
+    }
+    if password.len() > 1024 {
+        return Err(crate::error::AppError::invalid("That password is too long."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_path_accepts_only_local_paths() {
+        assert_eq!(safe_next_path(Some("/app/analytics")), "/app/analytics");
+        assert_eq!(safe_next_path(Some("//evil.example/x")), "/app");
+        assert_eq!(safe_next_path(Some("https://evil.example")), "/app");
+        assert_eq!(safe_next_path(Some("/\\evil.example")), "/app");
+        assert_eq!(safe_next_path(Some("/x?u=http://a")), "/app");
+        assert_eq!(safe_next_path(Some("/app\r\nSet-Cookie: x=1")), "/app");
+        assert_eq!(safe_next_path(Some("/caf\u{e9}")), "/app");
+        assert_eq!(safe_next_path(None), "/app");
+    }
+
+    #[test]
+    fn credentials_are_checked_before_use() {
+        assert!(validate_credentials("a@b.test", "pw").is_ok());
+        assert!(validate_credentials("  ", "pw").is_err());
+        assert!(validate_credentials("not-an-email", "pw").is_err());
+        assert!(validate_credentials("a@b.test", "").is_err());
+    }
+
+    #[test]
+    fn roles_round_trip_their_stored_form() {
+        for role in [Role::Owner, Role::Member] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+}

@@ -1,0 +1,132 @@
+//! Configuration from environment variables. Every setting has a default that makes a bare
+//! `target/debug/growthkit` from the repository root work, so nothing here is required.
+
+use std::net::SocketAddr;
+
+/// Which billing system the app talks to through the Billing port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BillingBackend {
+    /// The embedded Chargebee-compatible engine, in process (default).
+    Local,
+    /// Real Chargebee (or any server speaking its wire format) over HTTPS.
+    Chargebee { site: String, api_key: String, base_url: Option<String> },
+}
+
+/// Everything the server needs to start, read once in `main`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`; a missing SQLite file (and its folder) is created.
+    pub database_url: String,
+    /// `GROWTHKIT_ADDR`: where the HTTP server listens.
+    pub addr: SocketAddr,
+    /// `GROWTHKIT_BILLING` (`local` | `chargebee`) with `CHARGEBEE_SITE`, `CHARGEBEE_API_KEY`, `CHARGEBEE_BASE_URL`.
+    pub billing: BillingBackend,
+    /// `GROWTHKIT_API_KEY`: the key clients present (HTTP Basic user name) to the engine's `/api/v2` API.
+    pub engine_api_key: String,
+    /// `GROWTHKIT_DEMO_DATA`: seed demo accounts and users into an empty database (default on).
+    pub demo_data: bool,
+    /// `GROWTHKIT_SECURE_COOKIES`: mark the session cookie `Secure`. Off by default because the default
+    /// listen address is plain HTTP on loopback; turn it on behind TLS.
+    pub secure_cookies: bool,
+}
+
+/// The engine API key used when `GROWTHKIT_API_KEY` is unset. Documented in the README; for local use only.
+pub const DEFAULT_ENGINE_API_KEY: &str = "test_growthkit_local_key";
+
+/// A setting that is present but unusable. Start-up stops with this message.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads settings through `get`, so tests can supply their own environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/growthkit.db".into());
+        let addr = get("GROWTHKIT_ADDR")
+            .or_else(|| get("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = addr
+            .parse()
+            .map_err(|_| ConfigError(format!("GROWTHKIT_ADDR must be host:port, got {addr:?}")))?;
+
+        let billing = match get("GROWTHKIT_BILLING").as_deref().unwrap_or("local") {
+            "local" => BillingBackend::Local,
+            "chargebee" => {
+                let site = get("CHARGEBEE_SITE")
+                    .ok_or_else(|| ConfigError("GROWTHKIT_BILLING=chargebee needs CHARGEBEE_SITE".into()))?;
+                let api_key = get("CHARGEBEE_API_KEY")
+                    .ok_or_else(|| ConfigError("GROWTHKIT_BILLING=chargebee needs CHARGEBEE_API_KEY".into()))?;
+                BillingBackend::Chargebee { site, api_key, base_url: get("CHARGEBEE_BASE_URL") }
+            }
+            other => {
+                return Err(ConfigError(format!(
+                    "GROWTHKIT_BILLING must be `local` or `chargebee`, got {other:?}"
+                )));
+            }
+        };
+
+        Ok(Config {
+            database_url,
+            addr,
+            billing,
+            engine_api_key: get("GROWTHKIT_API_KEY").unwrap_or_else(|| DEFAULT_ENGINE_API_KEY.into()),
+            demo_data: flag(&get, "GROWTHKIT_DEMO_DATA", true)?,
+            secure_cookies: flag(&get, "GROWTHKIT_SECURE_COOKIES", false)?,
+        })
+    }
+}
+
+fn flag(get: &impl Fn(&str) -> Option<String>, key: &str, default: bool) -> Result<bool, ConfigError> {
+    match get(key).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if matches!(v.as_str(), "1" | "true" | "yes" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "0" | "false" | "no" | "off") => Ok(false),
+        Some(v) => Err(ConfigError(format!("{key} must be true or false, got {v:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn bare_start_has_working_defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/growthkit.db");
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.billing, BillingBackend::Local);
+        assert!(c.demo_data);
+        assert!(!c.secure_cookies);
+    }
+
+    #[test]
+    fn chargebee_backend_needs_site_and_key() {
+        let err = config(&[("GROWTHKIT_BILLING", "chargebee")]).unwrap_err();
+        assert!(err.to_string().contains("CHARGEBEE_SITE"));
+        let c = config(&[
+            ("GROWTHKIT_BILLING", "chargebee"),
+            ("CHARGEBEE_SITE", "acme-test"),
+            ("CHARGEBEE_API_KEY", "k"),
+        ])
+        .unwrap();
+        assert!(matches!(c.billing, BillingBackend::Chargebee { ref site, .. } if site == "acme-test"));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        assert!(config(&[("GROWTHKIT_ADDR", "nowhere")]).unwrap_err().to_string().contains("GROWTHKIT_ADDR"));
+        assert!(config(&[("GROWTHKIT_BILLING", "stripe")]).is_err());
+        assert!(config(&[("GROWTHKIT_DEMO_DATA", "maybe")]).unwrap_err().to_string().contains("GROWTHKIT_DEMO_DATA"));
+    }
+}

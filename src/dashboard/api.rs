@@ -1,0 +1,31 @@
+//! Server function behind the dashboard.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::model::{CurrentUser, TeamMember};
+use crate::error::AppError;
+
+/// Everything the dashboard shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub user: CurrentUser,
+    pub team: Vec<TeamMember>,
+    /// Where billing calls go (built-in engine or Chargebee).
+    pub billing: String,
+}
+
+/// `GET /api/dashboard`: the signed-in user's dashboard.
+#[server(prefix = "/api", endpoint = "dashboard", input = GetUrl)]
+pub async fn load_dashboard() -> Result<Dashboard, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            let team = crate::auth::repo::team(&state.pool, &user.account_id).await?;
+            Ok(Dashboard { user, team, billing: state.billing.describe() })
+        }
+        .await,
+    )
+}

@@ -1,0 +1,38 @@
+//! Growthkit: a self-hostable monetization front for SaaS products.
+//!
+//! Pages are rendered on the server; only the interactive parts (islands) hydrate in the browser, which
+//! keeps the WASM small. Server-only modules sit behind the `ssr` feature so the WASM build never sees
+//! the database, HTTP client or runtime.
+
+pub mod app;
+pub mod auth;
+pub mod dashboard;
+pub mod error;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod billing;
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod csrf;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+/// Browser entry point: hydrates the islands on the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

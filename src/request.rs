@@ -1,0 +1,88 @@
+//! What every server function needs from its request: the shared state, the session, the signed-in
+//! user, and a uniform way to turn an `AppError` into the right HTTP answer.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
+
+use crate::auth::model::CurrentUser;
+use crate::auth::service;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The server's shared state, provided to every server function by the router.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::internal("server function", "AppState missing from context"))
+}
+
+/// The caller's session (created lazily; nothing is stored until something is inserted).
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| AppError::internal("session extractor", e))
+}
+
+/// The signed-in user, or `Unauthenticated`.
+pub async fn signed_in() -> Result<(AppState, CurrentUser), AppError> {
+    let state = state()?;
+    let user = service::user_from_session(&state.pool, &session().await?).await?;
+    user.map(|u| (state, u)).ok_or(AppError::Unauthenticated)
+}
+
+/// Finishes a server function: on failure, sets the status that matches the error. A plain HTML form
+/// post (no WASM yet, or none at all) is sent back to the page it came from with `?error=<kind>`, which
+/// that page turns into a message, so the form works the same with and without JavaScript.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            match form_post_origin_page() {
+                Some(page) => {
+                    response.set_status(StatusCode::SEE_OTHER);
+                    if let Ok(location) = HeaderValue::from_str(&with_error_kind(&page, err)) {
+                        response.insert_header(header::LOCATION, location);
+                    }
+                }
+                None => response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST)),
+            }
+        }
+    }
+    result
+}
+
+/// For a browser's native form post (it accepts HTML), the local path of the page that posted it.
+fn form_post_origin_page() -> Option<String> {
+    let parts = use_context::<axum::http::request::Parts>()?;
+    let accepts_html = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if !accepts_html {
+        return None;
+    }
+    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+    let uri: axum::http::Uri = referer.parse().ok()?;
+    let path_and_query = uri.path_and_query()?.as_str();
+    Some(crate::auth::model::safe_next_path(Some(path_and_query)).to_owned())
+}
+
+/// `page` with its `error` query parameter replaced by the error's kind.
+fn with_error_kind(page: &str, err: &AppError) -> String {
+    let (path, query) = page.split_once('?').unwrap_or((page, ""));
+    let mut pairs: Vec<(String, String)> =
+        form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != "error").map(|(k, v)| (k.into(), v.into())).collect();
+    pairs.push(("error".into(), err.kind().into()));
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    format!("{path}?{query}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_kind_replaces_an_earlier_one_and_keeps_other_parameters() {
+        let url = with_error_kind("/login?next=%2Fapp&error=old", &AppError::InvalidCredentials);
+        assert_eq!(url, "/login?next=%2Fapp&error=invalid_credentials");
+        assert_eq!(with_error_kind("/login", &AppError::RateLimited), "/login?error=rate_limited");
+    }
+}

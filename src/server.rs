@@ -1,0 +1,102 @@
+//! Builds the server: state from configuration, then the router with its layers. `main` only calls
+//! these; integration tests call them too, on a temporary database and a loopback port.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::app::{App, shell};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::{auth, billing, csrf, db, demo};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "growthkit_session";
+
+/// A failure while starting up; start-up stops with its message.
+#[derive(Debug, thiserror::Error)]
+pub enum BootError {
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    #[error(transparent)]
+    Demo(#[from] demo::DemoError),
+    #[error("session store: {0}")]
+    Sessions(String),
+}
+
+/// Leptos' options for this app. The compiled WASM and CSS live under `LEPTOS_SITE_ROOT` (default
+/// `target/site`, where cargo-leptos writes them), so a built binary runs from the repository root.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let env = std::env::var("LEPTOS_ENV").unwrap_or_default();
+    LeptosOptions::builder()
+        .output_name("growthkit")
+        .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        // Development mode (live reload) only when cargo-leptos' watcher asks for it.
+        .env(if env.eq_ignore_ascii_case("dev") { Env::DEV } else { Env::PROD })
+        .build()
+}
+
+/// Opens and migrates the database, seeds demo data into an empty one, and builds the shared state.
+pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
+    let pool = db::connect(&config.database_url).await?;
+    db::migrate(&pool).await?;
+    if config.demo_data && demo::seed_if_empty(&pool, clock.now()).await? {
+        tracing::info!("seeded demo data into an empty database");
+    }
+    Ok(AppState {
+        leptos_options: leptos_options(&config),
+        billing: billing::from_config(&config.billing),
+        pool,
+        clock,
+        config: Arc::new(config),
+    })
+}
+
+/// The whole HTTP surface: pages, server functions, static files, health check.
+pub async fn router(state: AppState) -> Result<Router, BootError> {
+    let store = SqliteStore::new(state.pool.clone()).with_table_name("sessions").map_err(BootError::Sessions)?;
+    store.migrate().await.map_err(|e| BootError::Sessions(e.to_string()))?;
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(Duration::days(14)));
+
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Ok(Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::guard::require_sign_in))
+        .layer(middleware::from_fn(csrf::refuse_cross_site))
+        .layer(sessions)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state))
+}
+
+/// `GET /healthz`: 200 once the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match sqlx::query("SELECT 1").execute(&state.pool).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(err) => {
+            tracing::error!("health check: database unreachable: {err}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Presentational pieces shared by every feature.
+
+pub mod feedback;
+pub mod layout;
