@@ -47,12 +47,8 @@ impl Config {
     /// Reads settings through `get`, so tests can supply their own environment.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/growthkit.db".into());
-        let addr = get("GROWTHKIT_ADDR")
-            .or_else(|| get("LEPTOS_SITE_ADDR"))
-            .unwrap_or_else(|| "127.0.0.1:3000".into());
-        let addr = addr
-            .parse()
-            .map_err(|_| ConfigError(format!("GROWTHKIT_ADDR must be host:port, got {addr:?}")))?;
+        let addr = get("GROWTHKIT_ADDR").or_else(|| get("LEPTOS_SITE_ADDR")).unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr = addr.parse().map_err(|_| ConfigError(format!("GROWTHKIT_ADDR must be host:port, got {addr:?}")))?;
 
         let billing = match get("GROWTHKIT_BILLING").as_deref().unwrap_or("local") {
             "local" => BillingBackend::Local,
@@ -64,9 +60,7 @@ impl Config {
                 BillingBackend::Chargebee { site, api_key, base_url: get("CHARGEBEE_BASE_URL") }
             }
             other => {
-                return Err(ConfigError(format!(
-                    "GROWTHKIT_BILLING must be `local` or `chargebee`, got {other:?}"
-                )));
+                return Err(ConfigError(format!("GROWTHKIT_BILLING must be `local` or `chargebee`, got {other:?}")));
             }
         };
 
@@ -114,12 +108,9 @@ mod tests {
     fn chargebee_backend_needs_site_and_key() {
         let err = config(&[("GROWTHKIT_BILLING", "chargebee")]).unwrap_err();
         assert!(err.to_string().contains("CHARGEBEE_SITE"));
-        let c = config(&[
-            ("GROWTHKIT_BILLING", "chargebee"),
-            ("CHARGEBEE_SITE", "acme-test"),
-            ("CHARGEBEE_API_KEY", "k"),
-        ])
-        .unwrap();
+        let c =
+            config(&[("GROWTHKIT_BILLING", "chargebee"), ("CHARGEBEE_SITE", "acme-test"), ("CHARGEBEE_API_KEY", "k")])
+                .unwrap();
         assert!(matches!(c.billing, BillingBackend::Chargebee { ref site, .. } if site == "acme-test"));
     }
 

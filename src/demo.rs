@@ -33,7 +33,13 @@ pub const DEMO_USERS: &[DemoUser] = &[
     DemoUser { email: "member@acme.test", name: "Max Member", role: Role::Member, is_admin: false, account: "acme" },
     DemoUser { email: "gifter@demo.test", name: "Gina Gifter", role: Role::Owner, is_admin: false, account: "gina" },
     DemoUser { email: "credits@demo.test", name: "Carl Credits", role: Role::Owner, is_admin: false, account: "carl" },
-    DemoUser { email: "studio@growthkit.test", name: "Pat Product", role: Role::Owner, is_admin: true, account: "growthkit" },
+    DemoUser {
+        email: "studio@growthkit.test",
+        name: "Pat Product",
+        role: Role::Owner,
+        is_admin: true,
+        account: "growthkit",
+    },
 ];
 
 /// Seeds the demo accounts and users into an empty database, in one transaction. Does nothing when any

@@ -32,18 +32,16 @@ pub async fn signed_in() -> Result<(AppState, CurrentUser), AppError> {
 /// post (no WASM yet, or none at all) is sent back to the page it came from with `?error=<kind>`, which
 /// that page turns into a message, so the form works the same with and without JavaScript.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(err) = &result {
-        if let Some(response) = use_context::<ResponseOptions>() {
-            match form_post_origin_page() {
-                Some(page) => {
-                    response.set_status(StatusCode::SEE_OTHER);
-                    if let Ok(location) = HeaderValue::from_str(&with_error_kind(&page, err)) {
-                        response.insert_header(header::LOCATION, location);
-                    }
-                }
-                None => response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST)),
+    let Err(err) = &result else { return result };
+    let Some(response) = use_context::<ResponseOptions>() else { return result };
+    match form_post_origin_page() {
+        Some(page) => {
+            response.set_status(StatusCode::SEE_OTHER);
+            if let Ok(location) = HeaderValue::from_str(&with_error_kind(&page, err)) {
+                response.insert_header(header::LOCATION, location);
             }
         }
+        None => response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST)),
     }
     result
 }
@@ -51,11 +49,8 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// For a browser's native form post (it accepts HTML), the local path of the page that posted it.
 fn form_post_origin_page() -> Option<String> {
     let parts = use_context::<axum::http::request::Parts>()?;
-    let accepts_html = parts
-        .headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let accepts_html =
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     if !accepts_html {
         return None;
     }
@@ -68,8 +63,10 @@ fn form_post_origin_page() -> Option<String> {
 /// `page` with its `error` query parameter replaced by the error's kind.
 fn with_error_kind(page: &str, err: &AppError) -> String {
     let (path, query) = page.split_once('?').unwrap_or((page, ""));
-    let mut pairs: Vec<(String, String)> =
-        form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k != "error").map(|(k, v)| (k.into(), v.into())).collect();
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k != "error")
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
     pairs.push(("error".into(), err.kind().into()));
     let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
     format!("{path}?{query}")

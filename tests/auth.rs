@@ -57,8 +57,7 @@ async fn signing_in_rotates_the_session_id_and_retires_the_old_one() {
     let app = spawn().await;
     let first = session_cookie(login(&app, "owner@acme.test", DEMO_PASSWORD, None).await.headers()).unwrap();
     // Sign in again while presenting the existing session: a new id must replace it.
-    let second =
-        session_cookie(login(&app, "member@acme.test", DEMO_PASSWORD, Some(&first)).await.headers()).unwrap();
+    let second = session_cookie(login(&app, "member@acme.test", DEMO_PASSWORD, Some(&first)).await.headers()).unwrap();
     assert_ne!(first, second);
     assert_eq!(whoami(&app, Some(&second)).await.as_deref(), Some("member@acme.test"));
     assert_eq!(whoami(&app, Some(&first)).await, None, "the pre-login id must no longer work");

@@ -34,10 +34,8 @@ async fn data_survives_a_restart_and_demo_data_is_seeded_once() {
     let second = server::boot(test_config(&path), Clock::fixed(T0)).await.unwrap();
     let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&second.pool).await.unwrap();
     assert_eq!(users, growthkit::demo::DEMO_USERS.len() as i64);
-    let (name,): (String,) = sqlx::query_as("SELECT name FROM users WHERE email = 'owner@acme.test'")
-        .fetch_one(&second.pool)
-        .await
-        .unwrap();
+    let (name,): (String,) =
+        sqlx::query_as("SELECT name FROM users WHERE email = 'owner@acme.test'").fetch_one(&second.pool).await.unwrap();
     assert_eq!(name, "Olivia Renamed");
 }
 

@@ -59,7 +59,11 @@ pub async fn demo_logins() -> Result<Vec<DemoLogin>, AppError> {
         }
         crate::demo::DEMO_USERS
             .iter()
-            .map(|u| DemoLogin { email: u.email.into(), name: u.name.into(), password: crate::demo::DEMO_PASSWORD.into() })
+            .map(|u| DemoLogin {
+                email: u.email.into(),
+                name: u.name.into(),
+                password: crate::demo::DEMO_PASSWORD.into(),
+            })
             .collect()
     }))
 }

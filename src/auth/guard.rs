@@ -27,7 +27,9 @@ pub async fn require_sign_in(State(state): State<AppState>, session: Session, re
             let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
             Redirect::to(&format!("/login?next={next}")).into_response()
         }
-        Err(err) => (axum::http::StatusCode::from_u16(err.status()).unwrap_or_default(), err.to_string()).into_response(),
+        Err(err) => {
+            (axum::http::StatusCode::from_u16(err.status()).unwrap_or_default(), err.to_string()).into_response()
+        }
     }
 }
 

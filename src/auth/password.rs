@@ -1,8 +1,8 @@
 //! Password hashing with Argon2id (the `argon2` crate's defaults, OWASP's recommended parameters).
 //! Hashing is CPU-bound, so callers run it on the blocking pool.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 
 /// Hashes `password` into a PHC string (algorithm, parameters and salt travel with the hash).
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {

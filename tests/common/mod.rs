@@ -1,6 +1,9 @@
 //! A real server for integration tests: a fresh SQLite file in a temp folder, the full router, and a
 //! loopback port, driven with a real HTTP client.
 
+// Each test binary compiles this module and uses only part of it.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 
 use growthkit::clock::Clock;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Command (b): set up what is missing, then run every check and test: formatting, clippy on the server
+# and WASM builds, the Rust tests (unit + integration against real SQLite and HTTP), and the Playwright
+# suite in Debian Chromium. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+source scripts/env.sh
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$SECONDS
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (server build)"
+cargo clippy --locked --features ssr --all-targets -- -D warnings
+
+step "clippy (WASM build)"
+cargo clippy --locked --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "Rust tests"
+RUSTFLAGS="$SERVER_RUSTFLAGS" cargo test --locked --features ssr
+
+step "build the app for the browser suite"
+cargo leptos build
+
+step "Playwright (Debian Chromium)"
+(cd end2end && npx playwright test)
+
+step "all checks passed in $((SECONDS - started)) s"
