@@ -6,6 +6,7 @@ use crate::auth::model::Role;
 use crate::auth::password;
 use crate::auth::repo::{self, NewUser};
 use crate::clock::Timestamp;
+use crate::engine::demo::{ACME_CUSTOMER, ACME_SUBSCRIPTION};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "growthkit-demo";
@@ -19,12 +20,19 @@ pub struct DemoUser {
     pub account: &'static str,
 }
 
-/// Demo accounts: id and name. `acme` is the B2B workspace whose two members share one subscription.
-pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
-    ("acme", "Acme Analytics"),
-    ("gina", "Gina's Household"),
-    ("carl", "Carl's Studio"),
-    ("growthkit", "Growthkit Product Team"),
+/// A demo account and, when it has one, the billing customer and subscription it is.
+pub struct DemoAccount {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub billing: Option<(&'static str, &'static str)>,
+}
+
+/// Demo accounts. `acme` is the B2B workspace whose two members share one subscription.
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount { id: "acme", name: "Acme Analytics", billing: Some((ACME_CUSTOMER, ACME_SUBSCRIPTION)) },
+    DemoAccount { id: "gina", name: "Gina's Household", billing: None },
+    DemoAccount { id: "carl", name: "Carl's Studio", billing: None },
+    DemoAccount { id: "growthkit", name: "Growthkit Product Team", billing: None },
 ];
 
 /// Demo users, one line each in the README.
@@ -56,8 +64,11 @@ pub async fn seed_if_empty(pool: &SqlitePool, now: Timestamp) -> Result<bool, De
         .map_err(|e| DemoError::Hash(e.to_string()))?;
 
     let mut tx = pool.begin().await?;
-    for (id, name) in DEMO_ACCOUNTS {
-        repo::insert_account(&mut tx, id, name, now).await?;
+    for account in DEMO_ACCOUNTS {
+        repo::insert_account(&mut tx, account.id, account.name, now).await?;
+        if let Some((customer, subscription)) = account.billing {
+            repo::set_billing_ids(&mut tx, account.id, customer, subscription).await?;
+        }
     }
     for user in DEMO_USERS {
         let id = format!("usr_{}", user.email.split('@').next().unwrap_or(user.email).replace('.', "_"));

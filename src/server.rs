@@ -19,6 +19,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use crate::app::{App, shell};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::engine::{self, Engine};
 use crate::state::AppState;
 use crate::{auth, billing, csrf, db, demo};
 
@@ -34,6 +35,12 @@ pub enum BootError {
     Demo(#[from] demo::DemoError),
     #[error("session store: {0}")]
     Sessions(String),
+    #[error("starting the engine: {0}")]
+    Engine(sqlx::Error),
+    #[error(transparent)]
+    EngineDemo(#[from] engine::demo::EngineDemoError),
+    #[error(transparent)]
+    Billing(#[from] billing::BillingError),
 }
 
 /// Leptos' options for this app. The compiled WASM and CSS live under `LEPTOS_SITE_ROOT` (default
@@ -54,12 +61,19 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
-    if config.demo_data && demo::seed_if_empty(&pool, clock.now()).await? {
-        tracing::info!("seeded demo data into an empty database");
+    let engine = Engine::start(pool.clone(), clock.clone()).await.map_err(BootError::Engine)?;
+    if config.demo_data {
+        if engine::demo::seed_if_empty(&engine).await? {
+            tracing::info!("seeded the engine's demo catalog and offers");
+        }
+        if demo::seed_if_empty(&pool, clock.now()).await? {
+            tracing::info!("seeded demo accounts and users");
+        }
     }
     Ok(AppState {
         leptos_options: leptos_options(&config),
-        billing: billing::from_config(&config.billing),
+        billing: billing::from_config(&config.billing, engine.clone())?,
+        engine,
         pool,
         clock,
         config: Arc::new(config),
@@ -81,6 +95,7 @@ pub async fn router(state: AppState) -> Result<Router, BootError> {
     let options = state.leptos_options.clone();
     Ok(Router::new()
         .route("/healthz", get(healthz))
+        .nest("/api/v2", engine::api::router(state.engine.clone(), &state.config.engine_api_key))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard::require_sign_in))

@@ -9,14 +9,17 @@ use sqlx::SqlitePool;
 use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::engine::Engine;
 
-/// One pool, one clock, one billing port. Server functions read it with `expect_context::<AppState>()`.
+/// One pool, one clock, one billing port, and the embedded engine (which shares the pool and clock).
+/// Server functions read it with `use_context::<AppState>()`.
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: SqlitePool,
     pub clock: Clock,
     pub billing: Arc<dyn Billing>,
+    pub engine: Arc<Engine>,
     pub config: Arc<Config>,
 }
 

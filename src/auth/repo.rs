@@ -90,6 +90,22 @@ pub async fn insert_account(
     Ok(())
 }
 
+/// Links an account to its billing customer and subscription.
+pub async fn set_billing_ids(
+    conn: &mut sqlx::SqliteConnection,
+    account_id: &str,
+    customer_id: &str,
+    subscription_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE accounts SET billing_customer_id = ?, billing_subscription_id = ? WHERE id = ?")
+        .bind(customer_id)
+        .bind(subscription_id)
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A new user of an existing account.
 pub struct NewUser<'a> {
     pub id: &'a str,

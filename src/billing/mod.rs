@@ -1,49 +1,85 @@
-//! The Billing port: the only way the app side reaches billing. Two adapters will sit behind it — the
-//! embedded Chargebee-compatible engine called in process, and a reqwest client speaking Chargebee's wire
-//! format to real Chargebee or to this server's own `/api/v2`. The app never reads engine tables.
+//! The Billing port: the only way the app side reaches billing. Two adapters sit behind it and pass the
+//! same contract tests — [`local::LocalEngine`], the embedded engine called in process, and
+//! [`chargebee::ChargebeeClient`], reqwest speaking Chargebee's wire format to real Chargebee or to a
+//! Growthkit engine's `/api/v2`. The app never reads engine tables.
+
+pub mod chargebee;
+pub mod local;
+pub mod types;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
 
 use crate::config::BillingBackend;
+use crate::engine::Engine;
+use types::{
+    ApiError, CreateFulfillmentRequest, OfferEventRequest, OfferFulfillment, PersonalizedOffersRequest,
+    PersonalizedOffersResponse, UpdateFulfillmentRequest,
+};
 
-/// Operations the app needs from a billing system. Feature work adds methods here.
+/// Why a billing call did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BillingError {
+    /// The billing system answered and refused (Chargebee's error body).
+    #[error("billing refused: {0}")]
+    Refused(ApiError),
+    /// The billing system could not be reached or its answer could not be read.
+    #[error("billing unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl BillingError {
+    /// The refusal, if the billing system answered with one.
+    pub fn refusal(&self) -> Option<&ApiError> {
+        match self {
+            BillingError::Refused(e) => Some(e),
+            BillingError::Unavailable(_) => None,
+        }
+    }
+}
+
+/// Operations the app needs from a billing system. Mutating calls take an idempotency key, which callers
+/// record before calling so a retry after a crash repeats the same key.
+#[async_trait]
 pub trait Billing: Send + Sync {
-    /// A short human description of where billing calls go, for the dashboard and logs.
+    /// A short description of where billing calls go, for the dashboard and logs.
     fn describe(&self) -> String;
-}
 
-/// The embedded engine, called in process.
-pub struct LocalEngine;
+    /// Decides the offer (at most one) for a customer and subscription.
+    async fn personalized_offers(
+        &self,
+        req: &PersonalizedOffersRequest,
+    ) -> Result<PersonalizedOffersResponse, BillingError>;
 
-impl Billing for LocalEngine {
-    fn describe(&self) -> String {
-        "built-in engine (embedded)".into()
-    }
-}
+    /// Records that an offer was viewed or dismissed.
+    async fn record_offer_event(&self, req: &OfferEventRequest) -> Result<(), BillingError>;
 
-/// Chargebee over HTTPS (or any server with its wire format, via `base_url`).
-pub struct ChargebeeClient {
-    base_url: String,
-}
+    /// Accepts an offer option, creating its fulfillment (`in_progress`).
+    async fn create_offer_fulfillment(
+        &self,
+        req: &CreateFulfillmentRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<OfferFulfillment, BillingError>;
 
-impl ChargebeeClient {
-    /// Points at `https://{site}.chargebee.com` unless `base_url` overrides it.
-    pub fn new(site: &str, base_url: Option<&str>) -> Self {
-        let base_url = base_url.map(str::to_owned).unwrap_or_else(|| format!("https://{site}.chargebee.com"));
-        ChargebeeClient { base_url }
-    }
-}
+    /// The fulfillment's current state.
+    async fn retrieve_offer_fulfillment(&self, id: &str) -> Result<OfferFulfillment, BillingError>;
 
-impl Billing for ChargebeeClient {
-    fn describe(&self) -> String {
-        format!("Chargebee API at {}", self.base_url)
-    }
+    /// Marks a fulfillment completed, or failed with a reason.
+    async fn update_offer_fulfillment(
+        &self,
+        req: &UpdateFulfillmentRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<OfferFulfillment, BillingError>;
 }
 
 /// Builds the adapter the configuration asks for.
-pub fn from_config(backend: &BillingBackend) -> std::sync::Arc<dyn Billing> {
-    match backend {
-        BillingBackend::Local => std::sync::Arc::new(LocalEngine),
-        BillingBackend::Chargebee { site, base_url, .. } => {
-            std::sync::Arc::new(ChargebeeClient::new(site, base_url.as_deref()))
-        }
-    }
+pub fn from_config(backend: &BillingBackend, engine: Arc<Engine>) -> Result<Arc<dyn Billing>, BillingError> {
+    Ok(match backend {
+        BillingBackend::Local => Arc::new(local::LocalEngine::new(engine)),
+        BillingBackend::Chargebee { site, api_key, base_url } => Arc::new(chargebee::ChargebeeClient::new(
+            chargebee::Endpoint::for_site(site, base_url.as_deref()),
+            api_key,
+        )?),
+    })
 }

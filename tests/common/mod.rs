@@ -91,3 +91,30 @@ pub async fn whoami(app: &TestApp, cookie: Option<&str>) -> Option<String> {
     let body: serde_json::Value = res.json().await.expect("json");
     body.get("email").and_then(|e| e.as_str()).map(str::to_owned)
 }
+
+/// The engine API key test servers use (the default).
+pub const API_KEY: &str = growthkit::config::DEFAULT_ENGINE_API_KEY;
+
+/// A POST to the engine API with the right key and, optionally, an idempotency key.
+pub async fn api_post(app: &TestApp, path: &str, body: serde_json::Value, key: Option<&str>) -> reqwest::Response {
+    let mut req = client().post(app.url(&format!("/api/v2/{path}"))).basic_auth(API_KEY, Some("")).json(&body);
+    if let Some(k) = key {
+        req = req.header("chargebee-idempotency-key", k);
+    }
+    req.send().await.expect("engine API request")
+}
+
+/// A GET to the engine API with the right key.
+pub async fn api_get(app: &TestApp, path: &str) -> reqwest::Response {
+    client().get(app.url(&format!("/api/v2/{path}"))).basic_auth(API_KEY, Some("")).send().await.expect("engine API")
+}
+
+/// The decision request for the demo customer without Advanced Analytics.
+pub fn acme_offer_request(has_advanced_analytics: bool) -> serde_json::Value {
+    serde_json::json!({
+        "customer_id": "demo_acme",
+        "subscription_id": "demo_acme_sub",
+        "custom": { "has_advanced_analytics": has_advanced_analytics },
+        "request_context": { "locale": "en-US", "timezone": "UTC", "url": "http://127.0.0.1/app/analytics", "user_agent": "test" }
+    })
+}

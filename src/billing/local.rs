@@ -1,0 +1,114 @@
+//! The embedded engine as a Billing adapter: direct calls, no network, and idempotency keys honoured
+//! through the same store the HTTP API uses.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::types::{
+    ApiError, CreateFulfillmentRequest, OfferEventRequest, OfferFulfillment, PersonalizedOffersRequest,
+    PersonalizedOffersResponse, UpdateFulfillmentRequest,
+};
+use super::{Billing, BillingError};
+use crate::engine::Engine;
+use crate::engine::idempotency::{self, Claim};
+
+/// Calls the engine in process.
+pub struct LocalEngine {
+    engine: Arc<Engine>,
+}
+
+impl LocalEngine {
+    pub fn new(engine: Arc<Engine>) -> Self {
+        LocalEngine { engine }
+    }
+
+    /// Runs `work` once per idempotency key: a repeat of the same request returns the stored outcome.
+    async fn once<T, Req, F>(&self, key: Option<&str>, operation: &str, req: &Req, work: F) -> Result<T, BillingError>
+    where
+        T: Serialize + DeserializeOwned,
+        Req: Serialize,
+        F: Future<Output = Result<T, ApiError>>,
+    {
+        let Some(key) = key else {
+            return work.await.map_err(BillingError::Refused);
+        };
+        let pool = self.engine.pool();
+        let body = serde_json::to_vec(req).map_err(|e| BillingError::Unavailable(e.to_string()))?;
+        let hash = idempotency::fingerprint(operation, &body);
+        match idempotency::claim(pool, key, &hash, self.engine.clock().now()).await.map_err(BillingError::Refused)? {
+            Claim::Replay { status, body } if status < 300 => {
+                serde_json::from_str(&body).map_err(|e| BillingError::Unavailable(e.to_string()))
+            }
+            Claim::Replay { body, .. } => Err(BillingError::Refused(
+                serde_json::from_str(&body).map_err(|e| BillingError::Unavailable(e.to_string()))?,
+            )),
+            Claim::Fresh => {
+                let outcome = work.await;
+                let (status, stored) = match &outcome {
+                    Ok(value) => (200, serde_json::to_string(value)),
+                    Err(err) => (err.http_status_code, serde_json::to_string(err)),
+                };
+                match stored {
+                    Ok(stored) if status < 500 => {
+                        idempotency::finish(pool, key, status, &stored).await.map_err(BillingError::Refused)?;
+                    }
+                    _ => idempotency::release(pool, key).await,
+                }
+                outcome.map_err(BillingError::Refused)
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Billing for LocalEngine {
+    fn describe(&self) -> String {
+        "built-in engine (in process)".into()
+    }
+
+    async fn personalized_offers(
+        &self,
+        req: &PersonalizedOffersRequest,
+    ) -> Result<PersonalizedOffersResponse, BillingError> {
+        self.engine.personalized_offers(req).await.map_err(BillingError::Refused)
+    }
+
+    async fn record_offer_event(&self, req: &OfferEventRequest) -> Result<(), BillingError> {
+        self.engine.record_offer_event(&req.personalized_offer_id, req.event_type).await.map_err(BillingError::Refused)
+    }
+
+    async fn create_offer_fulfillment(
+        &self,
+        req: &CreateFulfillmentRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<OfferFulfillment, BillingError> {
+        self.once(
+            idempotency_key,
+            "create_offer_fulfillment",
+            req,
+            self.engine.create_fulfillment(&req.personalized_offer_id, &req.option_id),
+        )
+        .await
+    }
+
+    async fn retrieve_offer_fulfillment(&self, id: &str) -> Result<OfferFulfillment, BillingError> {
+        self.engine.retrieve_fulfillment(id).await.map_err(BillingError::Refused)
+    }
+
+    async fn update_offer_fulfillment(
+        &self,
+        req: &UpdateFulfillmentRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<OfferFulfillment, BillingError> {
+        self.once(
+            idempotency_key,
+            "update_offer_fulfillment",
+            req,
+            self.engine.update_fulfillment(&req.id, req.status, req.failure_reason.as_deref()),
+        )
+        .await
+    }
+}

@@ -1,0 +1,304 @@
+//! Chargebee's resources and errors as they travel on the wire (JSON). The engine produces them, the
+//! HTTP client parses them, and the app consumes them through the Billing port, so all three agree.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Unix seconds, as Chargebee sends timestamps.
+pub type Timestamp = i64;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Chargebee's error `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    Payment,
+    InvalidRequest,
+    OperationFailed,
+}
+
+/// A refusal from the billing system, in Chargebee's error body: `{message, type, api_error_code, param}`
+/// plus the HTTP status it came with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} ({api_error_code}, HTTP {http_status_code})")]
+pub struct ApiError {
+    pub message: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<ErrorType>,
+    pub api_error_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// The HTTP status. Chargebee's SDKs expose it beside the body; the engine also writes it into the body.
+    #[serde(default)]
+    pub http_status_code: u16,
+}
+
+impl ApiError {
+    fn new(status: u16, error_type: Option<ErrorType>, code: &str, param: Option<&str>, message: String) -> Self {
+        ApiError {
+            message,
+            error_type,
+            api_error_code: code.into(),
+            param: param.map(str::to_owned),
+            http_status_code: status,
+        }
+    }
+
+    /// 400 `param_wrong_value` for a parameter with a bad value.
+    pub fn param(param: &str, message: impl Into<String>) -> Self {
+        Self::new(400, Some(ErrorType::InvalidRequest), "param_wrong_value", Some(param), message.into())
+    }
+
+    /// 400 for a missing required parameter.
+    pub fn missing(param: &str) -> Self {
+        Self::param(param, format!("{param} : cannot be blank"))
+    }
+
+    /// 404 `resource_not_found`.
+    pub fn not_found(param: &str, message: impl Into<String>) -> Self {
+        Self::new(404, Some(ErrorType::InvalidRequest), "resource_not_found", Some(param), message.into())
+    }
+
+    /// 400 `invalid_state_for_request`: valid, but the resource's state does not allow it.
+    pub fn invalid_state(param: Option<&str>, message: impl Into<String>) -> Self {
+        Self::new(400, Some(ErrorType::InvalidRequest), "invalid_state_for_request", param, message.into())
+    }
+
+    /// 400 `invalid_request` for a body that cannot be read at all.
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self::new(400, Some(ErrorType::InvalidRequest), "invalid_request", None, message.into())
+    }
+
+    /// 401 `api_authentication_failed`.
+    pub fn unauthenticated() -> Self {
+        Self::new(401, None, "api_authentication_failed", None, "Sorry, authentication failed. Invalid api key".into())
+    }
+
+    /// 409 for an idempotency key reused with another request, or still in flight.
+    pub fn idempotency_conflict(message: impl Into<String>) -> Self {
+        Self::new(409, Some(ErrorType::InvalidRequest), "idempotency_key_conflict", None, message.into())
+    }
+
+    /// 500 `internal_error`; the cause is logged by whoever saw it.
+    pub fn internal() -> Self {
+        Self::new(
+            500,
+            None,
+            "internal_error",
+            None,
+            "Sorry, something went wrong when trying to process the request.".into(),
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Growth: personalized offers, offer events, offer fulfillments
+// ---------------------------------------------------------------------------------------------
+
+/// Where the user is when an offer is asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer_url: Option<String>,
+}
+
+/// `POST /api/v2/personalized_offers` body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonalizedOffersRequest {
+    #[serde(default)]
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_user_id: Option<String>,
+    /// Signals keyed without the `custom.` prefix, e.g. `{"has_advanced_analytics": false}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub custom: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_context: Option<RequestContext>,
+}
+
+/// How an accepted option is fulfilled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingType {
+    BillingUpdate,
+    Checkout,
+    UrlRedirect,
+    Webhook,
+    Email,
+}
+
+impl ProcessingType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcessingType::BillingUpdate => "billing_update",
+            ProcessingType::Checkout => "checkout",
+            ProcessingType::UrlRedirect => "url_redirect",
+            ProcessingType::Webhook => "webhook",
+            ProcessingType::Email => "email",
+        }
+    }
+}
+
+/// Where an option's follow-up is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingLayout {
+    InApp,
+    FullPage,
+}
+
+/// One call to action of an offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferOption {
+    pub id: String,
+    pub label: String,
+    pub processing_type: ProcessingType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_layout: Option<ProcessingLayout>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+}
+
+/// An offer's copy. Both fields are HTML and must be sanitized before display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferContent {
+    pub title: String,
+    pub description: String,
+}
+
+/// An offer decided for one customer (and subscription).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalizedOffer {
+    pub id: String,
+    pub offer_id: String,
+    pub content: OfferContent,
+    pub options: Vec<OfferOption>,
+}
+
+/// `POST /api/v2/personalized_offers` answer: at most one offer; an empty list when none applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalizedOffersResponse {
+    pub personalized_offers: Vec<PersonalizedOffer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+}
+
+/// Offer events an application posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferEventType {
+    Viewed,
+    Dismissed,
+}
+
+/// `POST /api/v2/offer_events` body (answered with 204).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferEventRequest {
+    pub personalized_offer_id: String,
+    #[serde(rename = "type")]
+    pub event_type: OfferEventType,
+}
+
+/// `POST /api/v2/offer_fulfillments` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateFulfillmentRequest {
+    pub personalized_offer_id: String,
+    pub option_id: String,
+}
+
+/// A fulfillment's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FulfillmentStatus {
+    InProgress,
+    Completed,
+    Failed,
+}
+
+impl FulfillmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FulfillmentStatus::InProgress => "in_progress",
+            FulfillmentStatus::Completed => "completed",
+            FulfillmentStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "in_progress" => Some(FulfillmentStatus::InProgress),
+            "completed" => Some(FulfillmentStatus::Completed),
+            "failed" => Some(FulfillmentStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v2/offer_fulfillments/{id}` body: the final status, with a reason when it failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateFulfillmentRequest {
+    pub id: String,
+    pub status: FulfillmentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+}
+
+/// Why a fulfillment failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfillmentError {
+    pub code: String,
+    pub message: String,
+}
+
+/// An accepted offer being fulfilled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferFulfillment {
+    pub id: String,
+    pub personalized_offer_id: String,
+    pub option_id: String,
+    pub processing_type: ProcessingType,
+    pub status: FulfillmentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<FulfillmentError>,
+}
+
+/// `{"offer_fulfillment": …}`, the envelope Chargebee wraps a fulfillment in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfillmentEnvelope {
+    pub offer_fulfillment: OfferFulfillment,
+}
+
+/// The message Chargebee gives a second acceptance of the same offer from the same play.
+pub const FULFILLMENT_EXISTS: &str =
+    "Fulfillment is already in progress/completed. Retrieve the fulfillment to know the latest status.";
+
+/// The error code of a fulfillment failed by the application or by the 7-day rule.
+pub const EXTERNAL_FULFILLMENT_FAILED: &str = "external_fulfillment_failed";

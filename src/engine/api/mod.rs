@@ -1,0 +1,148 @@
+//! The engine's HTTP API under `/api/v2`, speaking Chargebee's wire format: HTTP Basic auth with the API
+//! key as user name, JSON bodies, `{message, type, api_error_code, param}` errors, and
+//! `chargebee-idempotency-key` on POSTs.
+
+mod auth;
+mod idempotency;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::Engine;
+use crate::billing::types::{
+    ApiError, FulfillmentEnvelope, FulfillmentStatus, OfferEventType, PersonalizedOffersRequest,
+};
+
+/// What the API handlers share.
+#[derive(Clone)]
+pub struct ApiState {
+    pub engine: Arc<Engine>,
+    pub api_key: Arc<str>,
+}
+
+/// The `/api/v2` router (mount it with `nest("/api/v2", …)`), usable inside any app's router.
+pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, api_key: &str) -> Router<S> {
+    let state = ApiState { engine, api_key: api_key.into() };
+    Router::new()
+        .route("/personalized_offers", post(personalized_offers))
+        .route("/offer_events", post(offer_events))
+        .route("/offer_fulfillments", post(create_fulfillment))
+        .route("/offer_fulfillments/{id}", get(retrieve_fulfillment).post(update_fulfillment))
+        .route("/time_machines/{name}", get(time_machine))
+        .route("/time_machines/{name}/travel_forward", post(travel_forward))
+        .fallback(unknown_path)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::replay_or_record))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key))
+        .with_state(state)
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.http_status_code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self)).into_response()
+    }
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn json(value: impl serde::Serialize) -> ApiResult {
+    Ok(axum::Json(value).into_response())
+}
+
+/// Reads a JSON body. Bodies are parsed here rather than by an extractor so every failure is a Chargebee
+/// error body, never axum's plain-text rejection.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    let text = if bytes.is_empty() { &b"{}"[..] } else { &bytes[..] };
+    serde_json::from_slice(text)
+        .map_err(|e| ApiError::invalid_request(format!("The request body is not valid JSON: {e}")))
+}
+
+/// A required string field of a JSON object body.
+fn required<'a>(v: &'a Value, field: &str) -> Result<&'a str, ApiError> {
+    match v.get(field) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
+        Some(Value::String(_)) | Some(Value::Null) | None => Err(ApiError::missing(field)),
+        Some(_) => Err(ApiError::param(field, format!("{field} : must be a string"))),
+    }
+}
+
+async fn personalized_offers(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    let req: PersonalizedOffersRequest = body(&bytes)?;
+    json(s.engine.personalized_offers(&req).await?)
+}
+
+async fn offer_events(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    let v: Value = body(&bytes)?;
+    let po = required(&v, "personalized_offer_id")?;
+    let kind = match required(&v, "type")? {
+        "viewed" => OfferEventType::Viewed,
+        "dismissed" => OfferEventType::Dismissed,
+        other => {
+            return Err(ApiError::param("type", format!("type : {other} is not one of viewed, dismissed")));
+        }
+    };
+    s.engine.record_offer_event(po, kind).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn create_fulfillment(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    let v: Value = body(&bytes)?;
+    let f = s.engine.create_fulfillment(required(&v, "personalized_offer_id")?, required(&v, "option_id")?).await?;
+    json(FulfillmentEnvelope { offer_fulfillment: f })
+}
+
+async fn retrieve_fulfillment(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(FulfillmentEnvelope { offer_fulfillment: s.engine.retrieve_fulfillment(&id).await? })
+}
+
+async fn update_fulfillment(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let v: Value = body(&bytes)?;
+    // Chargebee's SDKs send the id in the body as well as the path; when both are given they must agree.
+    if let Some(body_id) = v.get("id").and_then(Value::as_str)
+        && body_id != id
+    {
+        return Err(ApiError::param("id", "id in the body does not match the path"));
+    }
+    let status = match required(&v, "status")? {
+        "completed" => FulfillmentStatus::Completed,
+        "failed" => FulfillmentStatus::Failed,
+        other => return Err(ApiError::param("status", format!("status : {other} is not one of completed, failed"))),
+    };
+    let reason = v.get("failure_reason").and_then(Value::as_str);
+    json(FulfillmentEnvelope { offer_fulfillment: s.engine.update_fulfillment(&id, status, reason).await? })
+}
+
+fn known_machine(name: &str) -> Result<(), ApiError> {
+    if name == "delorean" {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("name", format!("Time machine {name} not found (the engine has one: delorean)")))
+    }
+}
+
+async fn time_machine(State(s): State<ApiState>, Path(name): Path<String>) -> ApiResult {
+    known_machine(&name)?;
+    json(serde_json::json!({ "time_machine": s.engine.time_machine() }))
+}
+
+async fn travel_forward(State(s): State<ApiState>, Path(name): Path<String>, bytes: Bytes) -> ApiResult {
+    known_machine(&name)?;
+    let v: Value = body(&bytes)?;
+    let destination = v
+        .get("destination_time")
+        .and_then(|d| d.as_i64().or_else(|| d.as_str().and_then(|s| s.parse().ok())))
+        .ok_or_else(|| ApiError::missing("destination_time"))?;
+    json(serde_json::json!({ "time_machine": s.engine.travel_to(destination).await? }))
+}
+
+async fn unknown_path() -> ApiError {
+    ApiError::not_found("path", "Sorry, we couldn't find that resource")
+}

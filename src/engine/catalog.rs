@@ -1,0 +1,128 @@
+//! Billing core records the engine keeps: items and prices, customers, subscriptions. Offers read them
+//! for audience rules; gifts and credit packs build on them.
+
+use sqlx::SqlitePool;
+
+/// A customer as audience rules see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Customer {
+    pub id: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+}
+
+/// A subscription as audience rules see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SubscriptionFacts {
+    pub id: String,
+    pub customer_id: String,
+    pub status: String,
+    pub plan_id: String,
+    pub item_id: String,
+}
+
+pub async fn customer(pool: &SqlitePool, id: &str) -> Result<Option<Customer>, sqlx::Error> {
+    sqlx::query_as("SELECT id, first_name, last_name, email, company FROM engine_customers WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn subscription(pool: &SqlitePool, id: &str) -> Result<Option<SubscriptionFacts>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.customer_id, s.status, s.plan_item_price_id AS plan_id, p.item_id
+         FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id
+         WHERE s.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// An item with one price, e.g. a plan billed monthly.
+pub struct NewItemPrice<'a> {
+    pub item_id: &'a str,
+    pub item_name: &'a str,
+    pub item_type: &'a str,
+    pub price_id: &'a str,
+    pub currency: &'a str,
+    pub price: i64,
+    pub period: Option<i64>,
+    pub period_unit: Option<&'a str>,
+}
+
+pub async fn insert_item_price(pool: &SqlitePool, p: &NewItemPrice<'_>, now: i64) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("INSERT INTO engine_items (id, name, type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(p.item_id)
+        .bind(p.item_name)
+        .bind(p.item_type)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO engine_item_prices (id, item_id, name, currency, price, period, period_unit, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(p.price_id)
+    .bind(p.item_id)
+    .bind(p.item_name)
+    .bind(p.currency)
+    .bind(p.price)
+    .bind(p.period)
+    .bind(p.period_unit)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+pub async fn insert_customer(
+    pool: &SqlitePool,
+    id: &str,
+    first_name: &str,
+    last_name: &str,
+    email: &str,
+    company: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO engine_customers (id, first_name, last_name, email, company, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(first_name)
+    .bind(last_name)
+    .bind(email)
+    .bind(company)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// An active subscription with a monthly term starting `now`.
+pub async fn insert_active_subscription(
+    pool: &SqlitePool,
+    id: &str,
+    customer_id: &str,
+    plan_price_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO engine_subscriptions
+             (id, customer_id, plan_item_price_id, status, current_term_start, current_term_end, created_at, updated_at)
+         VALUES (?, ?, ?, 'active', ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(customer_id)
+    .bind(plan_price_id)
+    .bind(now)
+    .bind(now + 30 * 86_400)
+    .bind(now)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Demo data for the engine: plans, the Acme customer and subscription, and the "Unlock Advanced
+//! Analytics" expansion play from the seed. Seeded only into an engine without customers.
+
+use serde_json::json;
+
+use super::Engine;
+use super::catalog::{self, NewItemPrice};
+use super::growth::config::CustomField;
+use super::growth::repo::PlayRecord;
+use super::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, PlayStatus, PlayType, Rule};
+use crate::billing::types::{OfferOption, ProcessingLayout, ProcessingType};
+
+pub const ACME_CUSTOMER: &str = "demo_acme";
+pub const ACME_SUBSCRIPTION: &str = "demo_acme_sub";
+pub const GROWTH_PLAN: &str = "growth-USD-monthly";
+pub const GROWTH_PLUS_PLAN: &str = "growth-plus-USD-monthly";
+pub const ANALYTICS_OFFER: &str = "offer_advanced_analytics";
+pub const ANALYTICS_OPTION: &str = "unlock_now";
+pub const ANALYTICS_PLAY: &str = "play_advanced_analytics";
+
+/// Why demo seeding failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineDemoError {
+    #[error("seeding engine demo data: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("seeding engine demo data: {0}")]
+    Refused(#[from] crate::billing::types::ApiError),
+}
+
+/// Seeds the demo catalog and Growth configuration when the engine has no customers yet.
+pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineDemoError> {
+    let pool = engine.pool();
+    let (customers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM engine_customers").fetch_one(pool).await?;
+    if customers > 0 {
+        return Ok(false);
+    }
+    let now = engine.clock().now();
+    for (item_id, name, price_id, price) in [
+        ("growth", "Growth", GROWTH_PLAN, 4_900),
+        ("growth-plus", "Growth Plus (with Advanced Analytics)", GROWTH_PLUS_PLAN, 7_900),
+    ] {
+        let plan = NewItemPrice {
+            item_id,
+            item_name: name,
+            item_type: "plan",
+            price_id,
+            currency: "USD",
+            price,
+            period: Some(1),
+            period_unit: Some("month"),
+        };
+        catalog::insert_item_price(pool, &plan, now).await?;
+    }
+    catalog::insert_customer(pool, ACME_CUSTOMER, "Olivia", "Owner", "owner@acme.test", Some("Acme Analytics"), now)
+        .await?;
+    catalog::insert_active_subscription(pool, ACME_SUBSCRIPTION, ACME_CUSTOMER, GROWTH_PLAN, now).await?;
+
+    engine
+        .save_custom_field(CustomField {
+            id: "fld_has_advanced_analytics".into(),
+            label: "Has advanced analytics".into(),
+            data_type: DataType::Boolean,
+            key: "custom.has_advanced_analytics".into(),
+        })
+        .await?;
+    engine
+        .save_audience(Audience {
+            id: "aud_no_advanced_analytics".into(),
+            name: "Has advanced analytics is false".into(),
+            match_type: MatchType::All,
+            rules: vec![Rule {
+                property: "custom.has_advanced_analytics".into(),
+                operator: Operator::Is,
+                value: json!(false),
+            }],
+        })
+        .await?;
+    engine
+        .save_offer(OfferDef {
+            id: ANALYTICS_OFFER.into(),
+            name: "Unlock Advanced Analytics".into(),
+            title_html: r#"<div class="slate-p">Unlock Advanced Analytics</div>"#.into(),
+            description_html:
+                r#"<div class="slate-p">Get advanced dashboards, deeper insights, and <strong>custom reports</strong>.</div>"#
+                    .into(),
+            options: vec![OfferOption {
+                id: ANALYTICS_OPTION.into(),
+                label: "Unlock now".into(),
+                processing_type: ProcessingType::UrlRedirect,
+                processing_layout: Some(ProcessingLayout::FullPage),
+                redirect_url: Some("/upgrade/analytics".into()),
+            }],
+        })
+        .await?;
+    engine
+        .save_play(PlayRecord {
+            id: ANALYTICS_PLAY.into(),
+            name: "Advanced Analytics upsell".into(),
+            play_type: PlayType::Expansion,
+            audience_id: Some("aud_no_advanced_analytics".into()),
+            trigger: "any_page_load".into(),
+            offer_id: ANALYTICS_OFFER.into(),
+            priority: 1,
+            status: PlayStatus::Active,
+            created_at: now,
+        })
+        .await?;
+    Ok(true)
+}

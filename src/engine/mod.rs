@@ -1,0 +1,59 @@
+//! The built-in, Chargebee-compatible engine. It runs in process on the app's database (tables prefixed
+//! `engine_`) and is reached two ways: in process through the Billing port's `LocalEngine` adapter, and
+//! over HTTP at `/api/v2` with Chargebee's paths, JSON shapes, Basic auth and error bodies — which is
+//! how the reqwest client, and any Chargebee SDK with a base-URL override, talks to it.
+//!
+//! Time inside the engine comes from its clock, which can only move forward (time travel). The offset
+//! is saved, so a restart keeps the engine's "now".
+
+pub mod api;
+pub mod catalog;
+pub mod demo;
+pub mod growth;
+pub mod idempotency;
+pub mod ids;
+pub mod time;
+
+use std::sync::{Arc, RwLock};
+
+use sqlx::SqlitePool;
+
+use crate::clock::Clock;
+use growth::config::GrowthConfig;
+
+/// The engine: its database, its clock, and the compiled Growth configuration.
+pub struct Engine {
+    pool: SqlitePool,
+    clock: Clock,
+    growth: RwLock<Arc<GrowthConfig>>,
+}
+
+impl Engine {
+    /// Restores the saved time-travel offset into `clock` and compiles the Growth configuration.
+    pub async fn start(pool: SqlitePool, clock: Clock) -> Result<Arc<Engine>, sqlx::Error> {
+        time::restore(&pool, &clock).await?;
+        let growth = growth::config::load(&pool).await?;
+        Ok(Arc::new(Engine { pool, clock, growth: RwLock::new(Arc::new(growth)) }))
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The current compiled Growth configuration (cheap: an `Arc` clone).
+    pub fn growth(&self) -> Arc<GrowthConfig> {
+        self.growth.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Recompiles the Growth configuration after a change to it, so decisions never read it from the
+    /// database on the hot path.
+    pub async fn reload_growth(&self) -> Result<(), sqlx::Error> {
+        let fresh = Arc::new(growth::config::load(&self.pool).await?);
+        *self.growth.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+        Ok(())
+    }
+}

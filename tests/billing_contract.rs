@@ -1,0 +1,118 @@
+//! One contract, two adapters: the in-process engine and the reqwest Chargebee client talking over real
+//! HTTP to the engine on a loopback port must behave identically.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{API_KEY, T0, TestApp, spawn};
+use growthkit::billing::chargebee::{ChargebeeClient, Endpoint};
+use growthkit::billing::local::LocalEngine;
+use growthkit::billing::types::{
+    CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest, OfferEventType,
+    PersonalizedOffersRequest, UpdateFulfillmentRequest,
+};
+use growthkit::billing::{Billing, BillingError};
+
+fn offer_request(has_advanced_analytics: bool) -> PersonalizedOffersRequest {
+    let mut custom = serde_json::Map::new();
+    custom.insert("has_advanced_analytics".into(), has_advanced_analytics.into());
+    PersonalizedOffersRequest {
+        customer_id: "demo_acme".into(),
+        subscription_id: Some("demo_acme_sub".into()),
+        custom,
+        ..Default::default()
+    }
+}
+
+async fn local(app: &TestApp) -> Arc<dyn Billing> {
+    Arc::new(LocalEngine::new(app.state.engine.clone()))
+}
+
+async fn http(app: &TestApp) -> Arc<dyn Billing> {
+    Arc::new(ChargebeeClient::new(Endpoint::single(&app.base), API_KEY).unwrap())
+}
+
+/// The shared contract. Each adapter runs it on its own fresh server.
+async fn contract(app: &TestApp, billing: Arc<dyn Billing>) {
+    // Decisions.
+    let none = billing.personalized_offers(&offer_request(true)).await.unwrap();
+    assert!(none.personalized_offers.is_empty());
+    let decided = billing.personalized_offers(&offer_request(false)).await.unwrap();
+    assert_eq!(decided.expires_at, Some(T0 + 86_400));
+    let offer = decided.personalized_offers[0].clone();
+    assert_eq!(offer.offer_id, "offer_advanced_analytics");
+    assert_eq!(billing.personalized_offers(&offer_request(false)).await.unwrap().personalized_offers[0].id, offer.id);
+
+    let mut unknown = offer_request(false);
+    unknown.customer_id = "nobody".into();
+    let err = billing.personalized_offers(&unknown).await.unwrap_err();
+    let refusal = err.refusal().expect("a refusal, not an outage");
+    assert_eq!((refusal.http_status_code, refusal.api_error_code.as_str()), (404, "resource_not_found"));
+    assert_eq!(refusal.param.as_deref(), Some("customer_id"));
+
+    // Events: viewed, then dismissed hides the offer.
+    let event = |t| OfferEventRequest { personalized_offer_id: offer.id.clone(), event_type: t };
+    billing.record_offer_event(&event(OfferEventType::Viewed)).await.unwrap();
+    billing.record_offer_event(&event(OfferEventType::Dismissed)).await.unwrap();
+    assert!(billing.personalized_offers(&offer_request(false)).await.unwrap().personalized_offers.is_empty());
+    app.state.engine.travel_by(3 * 86_400).await.unwrap();
+    assert_eq!(billing.personalized_offers(&offer_request(false)).await.unwrap().personalized_offers[0].id, offer.id);
+
+    // Fulfillment: create (idempotently), refuse a second, retrieve, complete, refuse changes.
+    let create = CreateFulfillmentRequest { personalized_offer_id: offer.id.clone(), option_id: "unlock_now".into() };
+    let f = billing.create_offer_fulfillment(&create, Some("contract-accept")).await.unwrap();
+    assert_eq!(f.status, FulfillmentStatus::InProgress);
+    let replayed = billing.create_offer_fulfillment(&create, Some("contract-accept")).await.unwrap();
+    assert_eq!(replayed, f, "same key, same answer");
+    let err = billing.create_offer_fulfillment(&create, None).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().message, FULFILLMENT_EXISTS);
+    assert_eq!(billing.retrieve_offer_fulfillment(&f.id).await.unwrap(), f);
+
+    let fail_without_reason =
+        UpdateFulfillmentRequest { id: f.id.clone(), status: FulfillmentStatus::Failed, failure_reason: None };
+    let err = billing.update_offer_fulfillment(&fail_without_reason, None).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().param.as_deref(), Some("failure_reason"));
+
+    let complete =
+        UpdateFulfillmentRequest { id: f.id.clone(), status: FulfillmentStatus::Completed, failure_reason: None };
+    let done = billing.update_offer_fulfillment(&complete, Some("contract-complete")).await.unwrap();
+    assert_eq!(done.status, FulfillmentStatus::Completed);
+    assert_eq!(done.completed_at, Some(T0 + 3 * 86_400));
+    assert_eq!(billing.update_offer_fulfillment(&complete, Some("contract-complete")).await.unwrap(), done);
+    let err = billing.update_offer_fulfillment(&complete, None).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().api_error_code, "invalid_state_for_request");
+
+    let err = billing.retrieve_offer_fulfillment("ful_missing").await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().http_status_code, 404);
+}
+
+#[tokio::test]
+async fn contract_holds_for_the_in_process_engine() {
+    let app = spawn().await;
+    contract(&app, local(&app).await).await;
+}
+
+#[tokio::test]
+async fn contract_holds_for_the_http_client_against_the_engine() {
+    let app = spawn().await;
+    contract(&app, http(&app).await).await;
+}
+
+#[tokio::test]
+async fn the_http_client_reports_an_unreachable_server_as_unavailable() {
+    // A port nothing listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = ChargebeeClient::new(Endpoint::single(&format!("http://127.0.0.1:{port}")), API_KEY).unwrap();
+    let err = client.personalized_offers(&offer_request(false)).await.unwrap_err();
+    assert!(matches!(err, BillingError::Unavailable(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_http_client_with_a_wrong_key_is_refused() {
+    let app = spawn().await;
+    let client = ChargebeeClient::new(Endpoint::single(&app.base), "wrong").unwrap();
+    let err = client.personalized_offers(&offer_request(false)).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().api_error_code, "api_authentication_failed");
+}

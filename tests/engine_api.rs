@@ -1,0 +1,356 @@
+//! The engine's `/api/v2` over real HTTP: every endpoint, its errors, idempotency and time travel.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::{API_KEY, T0, acme_offer_request, api_get, api_post, client, spawn};
+use growthkit::billing::types::FULFILLMENT_EXISTS;
+use serde_json::{Value, json};
+
+async fn json_of(res: reqwest::Response) -> Value {
+    res.json().await.expect("json body")
+}
+
+/// Decides the demo offer and returns its personalized offer id.
+async fn decide(app: &common::TestApp) -> String {
+    let res = api_post(app, "personalized_offers", acme_offer_request(false), None).await;
+    assert_eq!(res.status(), 200);
+    let body = json_of(res).await;
+    body["personalized_offers"][0]["id"].as_str().expect("an offer").to_owned()
+}
+
+async fn accept(app: &common::TestApp, po: &str) -> reqwest::Response {
+    api_post(app, "offer_fulfillments", json!({"personalized_offer_id": po, "option_id": "unlock_now"}), None).await
+}
+
+#[tokio::test]
+async fn requests_without_the_api_key_are_refused_in_chargebee_format() {
+    let app = spawn().await;
+    for auth in [None, Some("wrong_key")] {
+        let mut req = client().post(app.url("/api/v2/personalized_offers")).json(&acme_offer_request(false));
+        if let Some(key) = auth {
+            req = req.basic_auth(key, Some(""));
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 401);
+        assert!(res.headers().contains_key("www-authenticate"));
+        let body = json_of(res).await;
+        assert_eq!(body["api_error_code"], "api_authentication_failed");
+        assert!(body["message"].as_str().unwrap().contains("authentication failed"));
+    }
+}
+
+#[tokio::test]
+async fn the_gated_customer_gets_the_analytics_offer_with_a_stable_id() {
+    let app = spawn().await;
+    let res = api_post(&app, "personalized_offers", acme_offer_request(false), None).await;
+    assert_eq!(res.status(), 200);
+    let body = json_of(res).await;
+    let offers = body["personalized_offers"].as_array().unwrap();
+    assert_eq!(offers.len(), 1, "at most one offer");
+    let offer = &offers[0];
+    assert_eq!(offer["offer_id"], "offer_advanced_analytics");
+    let id = offer["id"].as_str().unwrap();
+    assert!(id.starts_with("offer_advanced_analytics_") && id.len() == "offer_advanced_analytics_".len() + 8);
+    assert!(offer["content"]["title"].as_str().unwrap().contains("Unlock Advanced Analytics"));
+    assert_eq!(offer["options"][0]["id"], "unlock_now");
+    assert_eq!(offer["options"][0]["processing_type"], "url_redirect");
+    assert_eq!(offer["options"][0]["redirect_url"], "/upgrade/analytics");
+    assert_eq!(body["expires_at"], T0 + 86_400);
+    assert_eq!(decide(&app).await, id, "the same customer and subscription get the same id");
+}
+
+#[tokio::test]
+async fn no_matching_play_is_an_empty_list_not_an_error() {
+    let app = spawn().await;
+    for body in [
+        acme_offer_request(true),
+        json!({"customer_id": "demo_acme", "subscription_id": "demo_acme_sub"}),
+        json!({"customer_id": "demo_acme", "subscription_id": "demo_acme_sub", "custom": {"has_advanced_analytics": "maybe"}}),
+    ] {
+        let res = api_post(&app, "personalized_offers", body, None).await;
+        assert_eq!(res.status(), 200);
+        let body = json_of(res).await;
+        assert_eq!(body["personalized_offers"], json!([]));
+        assert!(body.get("expires_at").is_none());
+    }
+}
+
+#[tokio::test]
+async fn decision_input_errors() {
+    let app = spawn().await;
+    let cases = [
+        (json!({}), 400, "param_wrong_value", "customer_id"),
+        (json!({"customer_id": "nobody"}), 404, "resource_not_found", "customer_id"),
+        (json!({"customer_id": "demo_acme", "subscription_id": "nope"}), 404, "resource_not_found", "subscription_id"),
+        (json!({"customer_id": "x".repeat(51)}), 400, "param_wrong_value", "customer_id"),
+    ];
+    for (body, status, code, param) in cases {
+        let res = api_post(&app, "personalized_offers", body.clone(), None).await;
+        assert_eq!(res.status(), status, "{body}");
+        let err = json_of(res).await;
+        assert_eq!(err["api_error_code"], code, "{body}");
+        assert_eq!(err["param"], param, "{body}");
+        assert_eq!(err["type"], "invalid_request");
+        assert_eq!(err["http_status_code"], status);
+    }
+    let res = client()
+        .post(app.url("/api/v2/personalized_offers"))
+        .basic_auth(API_KEY, Some(""))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(json_of(res).await["api_error_code"], "invalid_request");
+}
+
+#[tokio::test]
+async fn offer_events_answer_204_and_a_dismissal_starts_the_cooldown() {
+    let app = spawn().await;
+    let po = decide(&app).await;
+    let res = api_post(&app, "offer_events", json!({"personalized_offer_id": po, "type": "viewed"}), None).await;
+    assert_eq!(res.status(), 204);
+    assert_eq!(res.text().await.unwrap(), "");
+
+    let res = api_post(&app, "offer_events", json!({"personalized_offer_id": po, "type": "dismissed"}), None).await;
+    assert_eq!(res.status(), 204);
+    let body = json_of(api_post(&app, "personalized_offers", acme_offer_request(false), None).await).await;
+    assert_eq!(body["personalized_offers"], json!([]), "hidden during the cooldown");
+
+    // Three days is the default cooldown: one second short, still hidden; past it, back with the same id.
+    let travel =
+        |to: i64| api_post(&app, "time_machines/delorean/travel_forward", json!({"destination_time": to}), None);
+    assert_eq!(travel(T0 + 3 * 86_400 - 1).await.status(), 200);
+    let body = json_of(api_post(&app, "personalized_offers", acme_offer_request(false), None).await).await;
+    assert_eq!(body["personalized_offers"], json!([]));
+    assert_eq!(travel(T0 + 3 * 86_400).await.status(), 200);
+    assert_eq!(decide(&app).await, po);
+}
+
+#[tokio::test]
+async fn offer_event_errors() {
+    let app = spawn().await;
+    let po = decide(&app).await;
+    let cases = [
+        (json!({"type": "viewed"}), 400, "personalized_offer_id"),
+        (json!({"personalized_offer_id": po}), 400, "type"),
+        (json!({"personalized_offer_id": po, "type": "accepted"}), 400, "type"),
+        (
+            json!({"personalized_offer_id": "offer_advanced_analytics_00000000", "type": "viewed"}),
+            404,
+            "personalized_offer_id",
+        ),
+    ];
+    for (body, status, param) in cases {
+        let res = api_post(&app, "offer_events", body.clone(), None).await;
+        assert_eq!(res.status(), status, "{body}");
+        assert_eq!(json_of(res).await["param"], param, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_fulfillment_runs_from_in_progress_to_completed_and_then_never_changes() {
+    let app = spawn().await;
+    let po = decide(&app).await;
+    let res = accept(&app, &po).await;
+    assert_eq!(res.status(), 200);
+    let f = json_of(res).await["offer_fulfillment"].clone();
+    assert_eq!(f["status"], "in_progress");
+    assert_eq!(f["personalized_offer_id"], po);
+    assert_eq!(f["option_id"], "unlock_now");
+    assert_eq!(f["processing_type"], "url_redirect");
+    assert_eq!(f["redirect_url"], "/upgrade/analytics");
+    assert_eq!(f["created_at"], T0);
+    let id = f["id"].as_str().unwrap().to_owned();
+
+    // Accepted offers are not decided again for that subscription.
+    let body = json_of(api_post(&app, "personalized_offers", acme_offer_request(false), None).await).await;
+    assert_eq!(body["personalized_offers"], json!([]));
+
+    let got = json_of(api_get(&app, &format!("offer_fulfillments/{id}")).await).await;
+    assert_eq!(got["offer_fulfillment"]["status"], "in_progress");
+
+    let res = api_post(&app, &format!("offer_fulfillments/{id}"), json!({"id": id, "status": "completed"}), None).await;
+    assert_eq!(res.status(), 200);
+    let done = json_of(res).await["offer_fulfillment"].clone();
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["completed_at"], T0);
+
+    for body in [json!({"status": "failed", "failure_reason": "late"}), json!({"status": "completed"})] {
+        let res = api_post(&app, &format!("offer_fulfillments/{id}"), body, None).await;
+        assert_eq!(res.status(), 400);
+        assert_eq!(json_of(res).await["api_error_code"], "invalid_state_for_request");
+    }
+}
+
+#[tokio::test]
+async fn a_second_acceptance_is_refused_with_chargebees_message() {
+    let app = spawn().await;
+    let po = decide(&app).await;
+    assert_eq!(accept(&app, &po).await.status(), 200);
+    let res = accept(&app, &po).await;
+    assert_eq!(res.status(), 400);
+    let err = json_of(res).await;
+    assert_eq!(err["message"], FULFILLMENT_EXISTS);
+    assert_eq!(err["api_error_code"], "invalid_state_for_request");
+}
+
+#[tokio::test]
+async fn a_failed_fulfillment_needs_a_reason_and_frees_the_offer_again() {
+    let app = spawn().await;
+    let po = decide(&app).await;
+    let id = json_of(accept(&app, &po).await).await["offer_fulfillment"]["id"].as_str().unwrap().to_owned();
+    let path = format!("offer_fulfillments/{id}");
+
+    for body in [json!({"status": "failed"}), json!({"status": "failed", "failure_reason": "   "})] {
+        let res = api_post(&app, &path, body, None).await;
+        assert_eq!(res.status(), 400);
+        assert_eq!(json_of(res).await["param"], "failure_reason");
+    }
+    let res = api_post(&app, &path, json!({"status": "in_progress"}), None).await;
+    assert_eq!(json_of(res).await["param"], "status");
+    let res = api_post(&app, &path, json!({"id": "other", "status": "completed"}), None).await;
+    assert_eq!(json_of(res).await["param"], "id");
+
+    let res = api_post(&app, &path, json!({"status": "failed", "failure_reason": "Card declined"}), None).await;
+    assert_eq!(res.status(), 200);
+    let f = json_of(res).await["offer_fulfillment"].clone();
+    assert_eq!(f["status"], "failed");
+    assert_eq!(f["failed_at"], T0);
+    assert_eq!(f["error"]["code"], "external_fulfillment_failed");
+    assert_eq!(f["error"]["message"], "Card declined");
+
+    // After a failure the offer is decided again and can be accepted afresh (a retry).
+    assert_eq!(decide(&app).await, po);
+    assert_eq!(accept(&app, &po).await.status(), 200);
+}
+
+#[tokio::test]
+async fn fulfillment_lookup_errors() {
+    let app = spawn().await;
+    let res = api_get(&app, "offer_fulfillments/ful_missing").await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(json_of(res).await["api_error_code"], "resource_not_found");
+    let res =
+        api_post(&app, "offer_fulfillments", json!({"personalized_offer_id": "nope_00000000", "option_id": "x"}), None)
+            .await;
+    assert_eq!(res.status(), 404);
+    let po = decide(&app).await;
+    let res =
+        api_post(&app, "offer_fulfillments", json!({"personalized_offer_id": po, "option_id": "other"}), None).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(json_of(res).await["param"], "option_id");
+    let res = api_post(&app, "offer_fulfillments", json!({"personalized_offer_id": po}), None).await;
+    assert_eq!(json_of(res).await["param"], "option_id");
+}
+
+#[tokio::test]
+async fn an_untouched_fulfillment_fails_after_seven_days() {
+    let app = spawn().await;
+    let po = decide(&app).await;
+    let id = json_of(accept(&app, &po).await).await["offer_fulfillment"]["id"].as_str().unwrap().to_owned();
+    let travel =
+        |to: i64| api_post(&app, "time_machines/delorean/travel_forward", json!({"destination_time": to}), None);
+
+    travel(T0 + 7 * 86_400 - 1).await;
+    let f = json_of(api_get(&app, &format!("offer_fulfillments/{id}")).await).await;
+    assert_eq!(f["offer_fulfillment"]["status"], "in_progress");
+
+    let res = travel(T0 + 8 * 86_400).await;
+    assert_eq!(json_of(res).await["time_machine"]["destination_time"], T0 + 8 * 86_400);
+    let f = json_of(api_get(&app, &format!("offer_fulfillments/{id}")).await).await["offer_fulfillment"].clone();
+    assert_eq!(f["status"], "failed");
+    assert_eq!(f["error"]["code"], "external_fulfillment_failed");
+    let res = api_post(&app, &format!("offer_fulfillments/{id}"), json!({"status": "completed"}), None).await;
+    assert_eq!(res.status(), 400, "terminal");
+}
+
+#[tokio::test]
+async fn time_travel_only_goes_forward_and_survives_a_restart() {
+    let app = spawn().await;
+    let res = api_post(&app, "time_machines/delorean/travel_forward", json!({"destination_time": T0 - 1}), None).await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(json_of(res).await["param"], "destination_time");
+    let res = api_post(&app, "time_machines/other/travel_forward", json!({"destination_time": T0 + 1}), None).await;
+    assert_eq!(res.status(), 404);
+    api_post(&app, "time_machines/delorean/travel_forward", json!({"destination_time": T0 + 500}), None).await;
+    let got = json_of(api_get(&app, "time_machines/delorean").await).await;
+    assert_eq!(got["time_machine"]["destination_time"], T0 + 500);
+
+    // A restart on the same database keeps the engine's time.
+    let restarted =
+        growthkit::server::boot(common::test_config(&app.db_path), growthkit::clock::Clock::fixed(T0)).await.unwrap();
+    assert_eq!(restarted.clock.now(), T0 + 500);
+}
+
+#[tokio::test]
+async fn an_idempotent_replay_returns_the_same_answer_and_changes_nothing() {
+    let app = spawn().await;
+    let po = decide(&app).await;
+    let body = json!({"personalized_offer_id": po, "option_id": "unlock_now"});
+    let first = api_post(&app, "offer_fulfillments", body.clone(), Some("accept-1")).await;
+    assert_eq!(first.status(), 200);
+    assert!(first.headers().get("chargebee-idempotency-replayed").is_none());
+    let first = json_of(first).await;
+
+    let again = api_post(&app, "offer_fulfillments", body.clone(), Some("accept-1")).await;
+    assert_eq!(again.status(), 200, "a replay, not a duplicate error");
+    assert_eq!(again.headers().get("chargebee-idempotency-replayed").unwrap(), "true");
+    assert_eq!(json_of(again).await, first);
+
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM engine_offer_fulfillments").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(count, 1);
+
+    let other =
+        api_post(&app, "offer_fulfillments", json!({"personalized_offer_id": po, "option_id": "x"}), Some("accept-1"))
+            .await;
+    assert_eq!(other.status(), 409);
+    assert_eq!(json_of(other).await["api_error_code"], "idempotency_key_conflict");
+
+    // 204 answers replay too.
+    let event = json!({"personalized_offer_id": po, "type": "viewed"});
+    assert_eq!(api_post(&app, "offer_events", event.clone(), Some("view-1")).await.status(), 204);
+    let replay = api_post(&app, "offer_events", event, Some("view-1")).await;
+    assert_eq!(replay.status(), 204);
+    assert_eq!(replay.headers().get("chargebee-idempotency-replayed").unwrap(), "true");
+    let (views,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM engine_offer_events WHERE type = 'viewed'")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(views, 1);
+
+    let long = "k".repeat(101);
+    let res = api_post(&app, "offer_events", json!({}), Some(&long)).await;
+    assert_eq!(res.status(), 400);
+}
+
+#[tokio::test]
+async fn fifty_concurrent_acceptances_create_exactly_one_fulfillment() {
+    let app = std::sync::Arc::new(spawn().await);
+    let po = decide(&app).await;
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let (app, po) = (app.clone(), po.clone());
+        tasks.push(tokio::spawn(async move { accept(&app, &po).await.status().as_u16() }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 400), "only a clear 4xx besides the winner: {statuses:?}");
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM engine_offer_fulfillments").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn unknown_api_paths_answer_in_chargebee_format() {
+    let app = spawn().await;
+    let res = api_get(&app, "no_such_resource").await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(json_of(res).await["api_error_code"], "resource_not_found");
+}
