@@ -10,8 +10,8 @@ use common::{API_KEY, T0, TestApp, spawn};
 use growthkit::billing::chargebee::{ChargebeeClient, Endpoint};
 use growthkit::billing::local::LocalEngine;
 use growthkit::billing::types::{
-    CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest, OfferEventType,
-    PersonalizedOffersRequest, UpdateFulfillmentRequest,
+    CardDetails, ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
+    OfferEventType, PersonalizedOffersRequest, UpdateFulfillmentRequest,
 };
 use growthkit::billing::{Billing, BillingError};
 
@@ -85,6 +85,31 @@ async fn contract(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(err.refusal().unwrap().api_error_code, "invalid_state_for_request");
 
     let err = billing.retrieve_offer_fulfillment("ful_missing").await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().http_status_code, 404);
+
+    // Plan change with the test gateway: a decline changes nothing, an approval moves the plan once.
+    let change = |number: &str| ChangePlanRequest {
+        subscription_id: "demo_acme_sub".into(),
+        plan_item_price_id: "growth-plus-USD-monthly".into(),
+        card: CardDetails { number: number.into(), expiry_month: 12, expiry_year: 2030, cvv: "123".into() },
+    };
+    let err = billing.change_plan(&change("4000 0000 0000 0002"), Some("contract-declined")).await.unwrap_err();
+    let refusal = err.refusal().unwrap();
+    assert_eq!((refusal.http_status_code, refusal.api_error_code.as_str()), (402, "payment_processing_failed"));
+    let sub = billing.retrieve_subscription("demo_acme_sub").await.unwrap();
+    assert_eq!(sub.subscription_items[0].item_price_id, "growth-USD-monthly");
+
+    let err = billing.change_plan(&change("5555555555554444"), None).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().param.as_deref(), Some("card[number]"));
+
+    let paid = billing.change_plan(&change("4111 1111 1111 1111"), Some("contract-upgrade")).await.unwrap();
+    assert_eq!(paid.subscription.subscription_items[0].item_price_id, "growth-plus-USD-monthly");
+    assert_eq!((paid.invoice.status.as_str(), paid.invoice.total, paid.invoice.amount_due), ("paid", 7_900, 0));
+    assert_eq!(billing.change_plan(&change("4111 1111 1111 1111"), Some("contract-upgrade")).await.unwrap(), paid);
+    let err = billing.change_plan(&change("4111 1111 1111 1111"), None).await.unwrap_err();
+    assert!(err.refusal().unwrap().message.contains("already on this plan"));
+    assert_eq!(billing.retrieve_subscription("demo_acme_sub").await.unwrap(), paid.subscription);
+    let err = billing.retrieve_subscription("nope").await.unwrap_err();
     assert_eq!(err.refusal().unwrap().http_status_code, 404);
 }
 

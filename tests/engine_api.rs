@@ -354,3 +354,40 @@ async fn unknown_api_paths_answer_in_chargebee_format() {
     assert_eq!(res.status(), 404);
     assert_eq!(json_of(res).await["api_error_code"], "resource_not_found");
 }
+
+#[tokio::test]
+async fn plan_changes_take_form_parameters_and_name_the_bad_one() {
+    let app = spawn().await;
+    let post = |form: Vec<(&'static str, &'static str)>| {
+        client()
+            .post(app.url("/api/v2/subscriptions/demo_acme_sub/update_for_items"))
+            .basic_auth(API_KEY, Some(""))
+            .form(&form)
+            .send()
+    };
+    let full = vec![
+        ("subscription_items[item_price_id][0]", "growth-plus-USD-monthly"),
+        ("card[number]", "4111111111111111"),
+        ("card[expiry_month]", "12"),
+        ("card[expiry_year]", "2030"),
+        ("card[cvv]", "123"),
+    ];
+    for (drop, param) in [(1, "card[number]"), (2, "card[expiry_month]"), (0, "subscription_items[item_price_id][0]")] {
+        let mut form = full.clone();
+        form.remove(drop);
+        let res = post(form).await.unwrap();
+        assert_eq!(res.status(), 400);
+        assert_eq!(json_of(res).await["param"], param);
+    }
+    let mut expired = full.clone();
+    expired[3] = ("card[expiry_year]", "2020");
+    assert_eq!(json_of(post(expired).await.unwrap()).await["param"], "card[expiry_year]");
+
+    let res = post(full).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body = json_of(res).await;
+    assert_eq!(body["subscription"]["subscription_items"][0]["item_price_id"], "growth-plus-USD-monthly");
+    assert_eq!(body["invoice"]["line_items"][0]["amount"], 7_900);
+    let got = json_of(api_get(&app, "subscriptions/demo_acme_sub").await).await;
+    assert_eq!(got["subscription"]["current_term_start"], T0);
+}

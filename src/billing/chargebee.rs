@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    ApiError, CreateFulfillmentRequest, FulfillmentEnvelope, OfferEventRequest, OfferFulfillment,
-    PersonalizedOffersRequest, PersonalizedOffersResponse, UpdateFulfillmentRequest,
+    ApiError, ChangePlanRequest, CreateFulfillmentRequest, FulfillmentEnvelope, OfferEventRequest, OfferFulfillment,
+    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, Subscription, UpdateFulfillmentRequest,
 };
 use super::{Billing, BillingError};
 use crate::engine::idempotency::KEY_HEADER;
@@ -90,6 +90,12 @@ impl ChargebeeClient {
         }
     }
 
+    fn billing(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}/api/v2/{path}", self.endpoint.billing))
+            .basic_auth(&self.api_key, Some(""))
+    }
+
     fn post_json<B: Serialize>(&self, path: &str, body: &B, key: Option<&str>) -> RequestBuilder {
         let req = self.growth(Method::POST, path).json(body);
         match key {
@@ -144,6 +150,39 @@ impl Billing for ChargebeeClient {
         let env: FulfillmentEnvelope = self.send(self.post_json(&path, req, idempotency_key)).await?;
         Ok(env.offer_fulfillment)
     }
+
+    async fn retrieve_subscription(&self, id: &str) -> Result<Subscription, BillingError> {
+        let env: SubscriptionEnvelope =
+            self.send(self.billing(Method::GET, &format!("subscriptions/{}", encode(id)))).await?;
+        Ok(env.subscription)
+    }
+
+    async fn change_plan(
+        &self,
+        req: &ChangePlanRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<PlanChange, BillingError> {
+        let path = format!("subscriptions/{}/update_for_items", encode(&req.subscription_id));
+        let form = [
+            ("subscription_items[item_price_id][0]", req.plan_item_price_id.clone()),
+            ("replace_items_list", "true".into()),
+            ("invoice_immediately", "true".into()),
+            ("card[number]", req.card.number.clone()),
+            ("card[expiry_month]", req.card.expiry_month.to_string()),
+            ("card[expiry_year]", req.card.expiry_year.to_string()),
+            ("card[cvv]", req.card.cvv.clone()),
+        ];
+        let mut builder = self.billing(Method::POST, &path).form(&form);
+        if let Some(k) = idempotency_key {
+            builder = builder.header(KEY_HEADER, k);
+        }
+        self.send(builder).await
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SubscriptionEnvelope {
+    subscription: Subscription,
 }
 
 /// Percent-encodes an id for use as one path segment.

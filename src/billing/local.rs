@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    ApiError, CreateFulfillmentRequest, OfferEventRequest, OfferFulfillment, PersonalizedOffersRequest,
-    PersonalizedOffersResponse, UpdateFulfillmentRequest,
+    ApiError, ChangePlanRequest, CreateFulfillmentRequest, OfferEventRequest, OfferFulfillment,
+    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, Subscription, UpdateFulfillmentRequest,
 };
 use super::{Billing, BillingError};
 use crate::engine::Engine;
@@ -108,6 +108,32 @@ impl Billing for LocalEngine {
             "update_offer_fulfillment",
             req,
             self.engine.update_fulfillment(&req.id, req.status, req.failure_reason.as_deref()),
+        )
+        .await
+    }
+
+    async fn retrieve_subscription(&self, id: &str) -> Result<Subscription, BillingError> {
+        self.engine.subscription(id).await.map_err(BillingError::Refused)
+    }
+
+    async fn change_plan(
+        &self,
+        req: &ChangePlanRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<PlanChange, BillingError> {
+        let card = crate::engine::gateway::Card {
+            number: req.card.number.clone(),
+            expiry_month: req.card.expiry_month,
+            expiry_year: req.card.expiry_year,
+            cvv: req.card.cvv.clone(),
+        };
+        // The card number is not part of what identifies the request in the store: only its last digits.
+        let fingerprint = (&req.subscription_id, &req.plan_item_price_id, card.masked());
+        self.once(
+            idempotency_key,
+            "change_plan",
+            &fingerprint,
+            self.engine.change_plan(&req.subscription_id, &req.plan_item_price_id, &card),
         )
         .await
     }

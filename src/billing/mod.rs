@@ -14,8 +14,8 @@ use async_trait::async_trait;
 use crate::config::BillingBackend;
 use crate::engine::Engine;
 use types::{
-    ApiError, CreateFulfillmentRequest, OfferEventRequest, OfferFulfillment, PersonalizedOffersRequest,
-    PersonalizedOffersResponse, UpdateFulfillmentRequest,
+    ApiError, ChangePlanRequest, CreateFulfillmentRequest, OfferEventRequest, OfferFulfillment,
+    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, Subscription, UpdateFulfillmentRequest,
 };
 
 /// Why a billing call did not succeed.
@@ -71,6 +71,17 @@ pub trait Billing: Send + Sync {
         req: &UpdateFulfillmentRequest,
         idempotency_key: Option<&str>,
     ) -> Result<OfferFulfillment, BillingError>;
+
+    /// The subscription as it is now.
+    async fn retrieve_subscription(&self, id: &str) -> Result<Subscription, BillingError>;
+
+    /// Moves a subscription to another plan now, paying for it with the card; a decline is a refusal
+    /// with HTTP 402 and changes nothing.
+    async fn change_plan(
+        &self,
+        req: &ChangePlanRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<PlanChange, BillingError>;
 }
 
 /// Builds the adapter the configuration asks for.

@@ -302,3 +302,87 @@ pub const FULFILLMENT_EXISTS: &str =
 
 /// The error code of a fulfillment failed by the application or by the 7-day rule.
 pub const EXTERNAL_FULFILLMENT_FAILED: &str = "external_fulfillment_failed";
+
+// ---------------------------------------------------------------------------------------------
+// Billing: subscriptions, invoices, plan changes
+// ---------------------------------------------------------------------------------------------
+
+/// One item of a subscription (its plan, addons, charges).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionItem {
+    pub item_price_id: String,
+    pub item_type: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub amount: i64,
+}
+
+/// A subscription, in Chargebee's shape (the fields Growthkit uses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub customer_id: String,
+    pub status: String,
+    pub currency_code: String,
+    pub subscription_items: Vec<SubscriptionItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_term_start: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_term_end: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One line of an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    pub description: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub quantity: i64,
+    pub unit_amount: i64,
+    pub amount: i64,
+}
+
+/// An invoice, in Chargebee's shape (the fields Growthkit uses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub id: String,
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    pub status: String,
+    pub currency_code: String,
+    pub total: i64,
+    pub amount_paid: i64,
+    pub amount_due: i64,
+    pub date: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<Timestamp>,
+    pub line_items: Vec<LineItem>,
+}
+
+/// Card details for the (test) gateway, sent as Chargebee's `card[...]` parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardDetails {
+    pub number: String,
+    pub expiry_month: u32,
+    pub expiry_year: u32,
+    pub cvv: String,
+}
+
+/// Moves a subscription to another plan now, charging the new plan's price for a fresh term
+/// (`POST /subscriptions/{id}/update_for_items`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePlanRequest {
+    pub subscription_id: String,
+    pub plan_item_price_id: String,
+    pub card: CardDetails,
+}
+
+/// The answer to a plan change: the subscription as it is now, and the paid invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanChange {
+    pub subscription: Subscription,
+    pub invoice: Invoice,
+}

@@ -9,9 +9,11 @@
 pub mod api;
 pub mod catalog;
 pub mod demo;
+pub mod gateway;
 pub mod growth;
 pub mod idempotency;
 pub mod ids;
+pub mod subscriptions;
 pub mod time;
 
 use std::sync::{Arc, RwLock};

@@ -36,6 +36,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, api_key: &s
         .route("/offer_events", post(offer_events))
         .route("/offer_fulfillments", post(create_fulfillment))
         .route("/offer_fulfillments/{id}", get(retrieve_fulfillment).post(update_fulfillment))
+        .route("/subscriptions/{id}", get(retrieve_subscription))
+        .route("/subscriptions/{id}/update_for_items", post(update_for_items))
         .route("/time_machines/{name}", get(time_machine))
         .route("/time_machines/{name}/travel_forward", post(travel_forward))
         .fallback(unknown_path)
@@ -118,6 +120,40 @@ async fn update_fulfillment(State(s): State<ApiState>, Path(id): Path<String>, b
     };
     let reason = v.get("failure_reason").and_then(Value::as_str);
     json(FulfillmentEnvelope { offer_fulfillment: s.engine.update_fulfillment(&id, status, reason).await? })
+}
+
+/// Form parameters (`application/x-www-form-urlencoded`, Chargebee's billing API encoding) by name,
+/// bracketed names included as written, e.g. `card[number]`.
+struct Form(std::collections::HashMap<String, String>);
+
+impl Form {
+    fn parse(bytes: &Bytes) -> Self {
+        Form(form_urlencoded::parse(bytes).into_owned().collect())
+    }
+
+    fn required(&self, name: &str) -> Result<&str, ApiError> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()).ok_or_else(|| ApiError::missing(name))
+    }
+
+    fn number(&self, name: &str) -> Result<u32, ApiError> {
+        self.required(name)?.parse().map_err(|_| ApiError::param(name, format!("{name} : must be a number")))
+    }
+}
+
+async fn retrieve_subscription(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(serde_json::json!({ "subscription": s.engine.subscription(&id).await? }))
+}
+
+async fn update_for_items(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    let card = crate::engine::gateway::Card {
+        number: form.required("card[number]")?.to_owned(),
+        expiry_month: form.number("card[expiry_month]")?,
+        expiry_year: form.number("card[expiry_year]")?,
+        cvv: form.required("card[cvv]")?.to_owned(),
+    };
+    let change = s.engine.change_plan(&id, form.required("subscription_items[item_price_id][0]")?, &card).await?;
+    json(change)
 }
 
 fn known_machine(name: &str) -> Result<(), ApiError> {

@@ -1,0 +1,232 @@
+//! Subscriptions and invoices of the engine's billing core: reading them in Chargebee's shapes, and
+//! changing a subscription's plan with an immediate charge on the test gateway. A declined charge
+//! changes nothing but the record of the attempt (as Chargebee answers 402 and leaves the subscription).
+
+use sqlx::SqlitePool;
+
+use super::gateway::{self, Card};
+use super::time::internal;
+use super::{Engine, ids};
+use crate::billing::types::{ApiError, Invoice, LineItem, PlanChange, Subscription, SubscriptionItem};
+
+#[derive(sqlx::FromRow)]
+struct SubscriptionRow {
+    id: String,
+    customer_id: String,
+    status: String,
+    plan_item_price_id: String,
+    current_term_start: Option<i64>,
+    current_term_end: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    price: i64,
+    currency: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PriceRow {
+    id: String,
+    name: String,
+    price: i64,
+    currency: String,
+    period: Option<i64>,
+    period_unit: Option<String>,
+    item_type: String,
+}
+
+async fn subscription_row(pool: &SqlitePool, id: &str) -> Result<Option<SubscriptionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.customer_id, s.status, s.plan_item_price_id, s.current_term_start, s.current_term_end,
+                s.created_at, s.updated_at, p.price, p.currency
+         FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id
+         WHERE s.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+async fn price(pool: &SqlitePool, id: &str) -> Result<Option<PriceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.name, p.price, p.currency, p.period, p.period_unit, i.type AS item_type
+         FROM engine_item_prices p JOIN engine_items i ON i.id = p.item_id WHERE p.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+impl From<SubscriptionRow> for Subscription {
+    fn from(r: SubscriptionRow) -> Self {
+        Subscription {
+            subscription_items: vec![SubscriptionItem {
+                item_price_id: r.plan_item_price_id,
+                item_type: "plan".into(),
+                quantity: 1,
+                unit_price: r.price,
+                amount: r.price,
+            }],
+            id: r.id,
+            customer_id: r.customer_id,
+            status: r.status,
+            currency_code: r.currency,
+            current_term_start: r.current_term_start,
+            current_term_end: r.current_term_end,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// Seconds in a billing period (months and years as 30 and 365 days: the engine's calendar is simple).
+fn period_seconds(period: Option<i64>, unit: Option<&str>) -> i64 {
+    let unit = match unit {
+        Some("day") => 86_400,
+        Some("week") => 7 * 86_400,
+        Some("year") => 365 * 86_400,
+        _ => 30 * 86_400,
+    };
+    period.unwrap_or(1).max(1) * unit
+}
+
+impl Engine {
+    /// `GET /subscriptions/{id}`.
+    pub async fn subscription(&self, id: &str) -> Result<Subscription, ApiError> {
+        subscription_row(&self.pool, id)
+            .await
+            .map_err(internal)?
+            .map(Subscription::from)
+            .ok_or_else(|| ApiError::not_found("subscription_id", format!("{id} not found")))
+    }
+
+    /// Changes the plan now and charges the new plan's price for a new term starting now.
+    pub async fn change_plan(&self, sub_id: &str, plan_price_id: &str, card: &Card) -> Result<PlanChange, ApiError> {
+        let sub = subscription_row(&self.pool, sub_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::not_found("subscription_id", format!("{sub_id} not found")))?;
+        if !matches!(sub.status.as_str(), "active" | "in_trial" | "non_renewing") {
+            return Err(ApiError::invalid_state(
+                None,
+                format!("The subscription is {}; its plan cannot change", sub.status),
+            ));
+        }
+        let param = "subscription_items[item_price_id][0]";
+        let plan = price(&self.pool, plan_price_id)
+            .await
+            .map_err(internal)?
+            .filter(|p| p.item_type == "plan")
+            .ok_or_else(|| ApiError::param(param, format!("{plan_price_id} is not a plan price")))?;
+        if plan.id == sub.plan_item_price_id {
+            return Err(ApiError::param(param, "The subscription is already on this plan"));
+        }
+        if plan.currency != sub.currency {
+            return Err(ApiError::param(param, "The plan's currency differs from the subscription's"));
+        }
+        let now = self.clock.now();
+        gateway::validate(card, now)?;
+
+        let txn_id = ids::random("txn_");
+        if let Err(decline) = gateway::authorize(card)? {
+            sqlx::query(
+                "INSERT INTO engine_transactions (id, customer_id, amount, currency_code, status, masked_card,
+                     error_code, error_text, occurred_at)
+                 VALUES (?, ?, ?, ?, 'failure', ?, ?, ?, ?)",
+            )
+            .bind(&txn_id)
+            .bind(&sub.customer_id)
+            .bind(plan.price)
+            .bind(&plan.currency)
+            .bind(card.masked())
+            .bind(decline.code())
+            .bind(decline.message())
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+            return Err(decline.to_api_error());
+        }
+
+        let term_end = now + period_seconds(plan.period, plan.period_unit.as_deref());
+        let invoice = Invoice {
+            id: ids::random("inv_"),
+            customer_id: sub.customer_id.clone(),
+            subscription_id: Some(sub.id.clone()),
+            status: "paid".into(),
+            currency_code: plan.currency.clone(),
+            total: plan.price,
+            amount_paid: plan.price,
+            amount_due: 0,
+            date: now,
+            paid_at: Some(now),
+            line_items: vec![LineItem {
+                description: plan.name.clone(),
+                entity_type: "plan_item_price".into(),
+                entity_id: plan.id.clone(),
+                quantity: 1,
+                unit_amount: plan.price,
+                amount: plan.price,
+            }],
+        };
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        // Compare-and-set on the plan seen above: a concurrent change makes this one fail cleanly.
+        let moved = sqlx::query(
+            "UPDATE engine_subscriptions
+             SET plan_item_price_id = ?, current_term_start = ?, current_term_end = ?, updated_at = ?
+             WHERE id = ? AND plan_item_price_id = ? AND status = ?",
+        )
+        .bind(&plan.id)
+        .bind(now)
+        .bind(term_end)
+        .bind(now)
+        .bind(&sub.id)
+        .bind(&sub.plan_item_price_id)
+        .bind(&sub.status)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if moved.rows_affected() != 1 {
+            return Err(ApiError::invalid_state(None, "The subscription changed meanwhile; try again"));
+        }
+        insert_invoice(&mut tx, &invoice, now).await.map_err(internal)?;
+        sqlx::query(
+            "INSERT INTO engine_transactions (id, customer_id, invoice_id, amount, currency_code, status, masked_card, occurred_at)
+             VALUES (?, ?, ?, ?, ?, 'success', ?, ?)",
+        )
+        .bind(&txn_id)
+        .bind(&sub.customer_id)
+        .bind(&invoice.id)
+        .bind(plan.price)
+        .bind(&plan.currency)
+        .bind(card.masked())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(PlanChange { subscription: self.subscription(&sub.id).await?, invoice })
+    }
+}
+
+async fn insert_invoice(conn: &mut sqlx::SqliteConnection, inv: &Invoice, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO engine_invoices (id, customer_id, subscription_id, status, currency_code, total, amount_paid,
+             amount_due, line_items, date, paid_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&inv.id)
+    .bind(&inv.customer_id)
+    .bind(&inv.subscription_id)
+    .bind(&inv.status)
+    .bind(&inv.currency_code)
+    .bind(inv.total)
+    .bind(inv.amount_paid)
+    .bind(inv.amount_due)
+    .bind(serde_json::to_string(&inv.line_items).unwrap_or_else(|_| "[]".into()))
+    .bind(inv.date)
+    .bind(inv.paid_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
