@@ -7,6 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::auth::view::LoginPage;
 use crate::dashboard::view::DashboardPage;
+use crate::offers::view::{AnalyticsPage, UpgradePage};
 use crate::ui::layout::Layout;
 
 /// The document around every page.
@@ -44,6 +45,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Landing ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/app") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/app/analytics") view=AnalyticsPage ssr=SsrMode::Async />
+                    <Route path=path!("/upgrade/analytics") view=UpgradePage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

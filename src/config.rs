@@ -25,6 +25,8 @@ pub struct Config {
     pub engine_api_key: String,
     /// `GROWTHKIT_DEMO_DATA`: seed demo accounts and users into an empty database (default on).
     pub demo_data: bool,
+    /// `GROWTHKIT_SECRET`: signs tokens handed to browsers. Unset, one is generated and kept in the database.
+    pub secret: Option<String>,
     /// `GROWTHKIT_SECURE_COOKIES`: mark the session cookie `Secure`. Off by default because the default
     /// listen address is plain HTTP on loopback; turn it on behind TLS.
     pub secure_cookies: bool,
@@ -70,6 +72,7 @@ impl Config {
             billing,
             engine_api_key: get("GROWTHKIT_API_KEY").unwrap_or_else(|| DEFAULT_ENGINE_API_KEY.into()),
             demo_data: flag(&get, "GROWTHKIT_DEMO_DATA", true)?,
+            secret: get("GROWTHKIT_SECRET"),
             secure_cookies: flag(&get, "GROWTHKIT_SECURE_COOKIES", false)?,
         })
     }

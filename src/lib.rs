@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod dashboard;
 pub mod error;
+pub mod offers;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
@@ -25,9 +26,13 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod engine;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -1,4 +1,4 @@
-//! Boot only: configuration → state (pool, migrations, demo data) → router → serve until a signal.
+//! Boot only: configuration → state (pool, migrations, demo data) → worker → router → serve until a signal.
 
 use std::process::ExitCode;
 
@@ -26,11 +26,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let addr = config.addr;
     let state = server::boot(config, Clock::system()).await?;
     tracing::info!(billing = %state.billing.describe(), "database ready");
+    let worker = growthkit::jobs::spawn_worker(state.clone());
     let app = server::router(state).await?;
 
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    worker.abort();
     tracing::info!("shut down cleanly");
     Ok(())
 }

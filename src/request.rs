@@ -28,6 +28,23 @@ pub async fn signed_in() -> Result<(AppState, CurrentUser), AppError> {
     user.map(|u| (state, u)).ok_or(AppError::Unauthenticated)
 }
 
+/// What billing may know about where the user is: browser, language, page and referrer.
+pub fn request_context(page: &str) -> crate::billing::types::RequestContext {
+    let parts = use_context::<axum::http::request::Parts>();
+    let header = |name: header::HeaderName| {
+        parts.as_ref().and_then(|p| p.headers.get(&name)).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
+    crate::billing::types::RequestContext {
+        user_agent: header(header::USER_AGENT),
+        locale: header(header::ACCEPT_LANGUAGE)
+            .and_then(|l| l.split([',', ';']).next().map(|s| s.trim().to_owned()))
+            .filter(|l| !l.is_empty()),
+        timezone: None,
+        url: Some(page.to_owned()),
+        referrer_url: header(header::REFERER),
+    }
+}
+
 /// Finishes a server function: on failure, sets the status that matches the error. A plain HTML form
 /// post (no WASM yet, or none at all) is sent back to the page it came from with `?error=<kind>`, which
 /// that page turns into a message, so the form works the same with and without JavaScript.

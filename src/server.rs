@@ -35,7 +35,7 @@ pub enum BootError {
     Demo(#[from] demo::DemoError),
     #[error("session store: {0}")]
     Sessions(String),
-    #[error("starting the engine: {0}")]
+    #[error("starting up: {0}")]
     Engine(sqlx::Error),
     #[error(transparent)]
     EngineDemo(#[from] engine::demo::EngineDemoError),
@@ -70,8 +70,10 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
             tracing::info!("seeded demo accounts and users");
         }
     }
+    let signer = crate::signing::load_or_create(&pool, config.secret.as_deref()).await.map_err(BootError::Engine)?;
     Ok(AppState {
         leptos_options: leptos_options(&config),
+        signer,
         billing: billing::from_config(&config.billing, engine.clone())?,
         engine,
         pool,

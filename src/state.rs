@@ -10,6 +10,7 @@ use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::signing::Signer;
 
 /// One pool, one clock, one billing port, and the embedded engine (which shares the pool and clock).
 /// Server functions read it with `use_context::<AppState>()`.
@@ -21,6 +22,8 @@ pub struct AppState {
     pub billing: Arc<dyn Billing>,
     pub engine: Arc<Engine>,
     pub config: Arc<Config>,
+    /// Signs values handed to the browser (offer tokens).
+    pub signer: Signer,
 }
 
 impl FromRef<AppState> for LeptosOptions {

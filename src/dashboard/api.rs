@@ -14,6 +14,8 @@ pub struct Dashboard {
     pub team: Vec<TeamMember>,
     /// Where billing calls go (built-in engine or Chargebee).
     pub billing: String,
+    /// Advanced Analytics: unlocked, or locked with the offer to show as a banner.
+    pub analytics: crate::offers::model::Gate,
 }
 
 /// `GET /api/dashboard`: the signed-in user's dashboard.
@@ -24,7 +26,9 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
         async {
             let (state, user) = signed_in().await?;
             let team = crate::auth::repo::team(&state.pool, &user.account_id).await?;
-            Ok(Dashboard { user, team, billing: state.billing.describe() })
+            let context = crate::request::request_context("/app");
+            let analytics = crate::offers::service::gate(&state, &user, context).await?;
+            Ok(Dashboard { user, team, billing: state.billing.describe(), analytics })
         }
         .await,
     )

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{Dashboard, load_dashboard};
+use crate::offers::model::{Gate, Pattern};
+use crate::offers::view::OfferPrompt;
 use crate::ui::feedback::{ErrorNote, Loading};
 
 /// `/app`: the signed-in user's workspace.
@@ -25,10 +27,15 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn DashboardBody(data: Dashboard) -> impl IntoView {
-    let Dashboard { user, team, billing } = data;
+    let Dashboard { user, team, billing, analytics } = data;
+    let (banner, unlocked) = match analytics {
+        Gate::Unlocked => (None, true),
+        Gate::Locked { offer, .. } => (offer, false),
+    };
     let first_name = user.name.split_whitespace().next().unwrap_or(&user.name).to_owned();
     let team_size = team.len();
     view! {
+        {banner.map(|offer| view! { <OfferPrompt offer pattern=Pattern::Banner /> })}
         <header class="page-header">
             <h1 data-testid="dashboard-heading">{format!("Welcome, {first_name}")}</h1>
             <p class="lead">
@@ -85,6 +92,13 @@ fn DashboardBody(data: Dashboard) -> impl IntoView {
                     </tbody>
                 </table>
                 <p class="muted small">"Everyone in an account shares its subscription."</p>
+            </section>
+            <section class="card" aria-labelledby="features-heading">
+                <h2 id="features-heading">"Features"</h2>
+                <p>
+                    <a href="/app/analytics" data-testid="feature-analytics">"Advanced Analytics"</a>
+                    {if unlocked { " — unlocked" } else { " — 🔒 on Growth Plus" }}
+                </p>
             </section>
             <section class="card" aria-labelledby="billing-heading">
                 <h2 id="billing-heading">"Billing"</h2>

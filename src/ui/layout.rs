@@ -23,6 +23,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 Ok(Some(u)) => {
                                     view! {
                                         <a href="/app">"Dashboard"</a>
+                                        <a href="/app/analytics">"Analytics"</a>
                                         <UserMenu name=u.name email=u.email account=u.account_name />
                                     }
                                         .into_any()

@@ -1,0 +1,94 @@
+//! Server functions for offers and the upgrade. Each authenticates, then hands over to the service.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use super::model::{Accepted, Gate, Paid, UpgradeView};
+use crate::error::AppError;
+
+/// `GET /api/analytics_gate`: whether Advanced Analytics is unlocked, and the offer to show if not.
+#[server(prefix = "/api", endpoint = "analytics_gate", input = GetUrl)]
+pub async fn analytics_gate(page: String) -> Result<Gate, AppError> {
+    use crate::request::{request_context, respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            let page = if page.starts_with('/') && page.len() <= 200 { page } else { "/app".into() };
+            super::service::gate(&state, &user, request_context(&page)).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/offer_event` (`kind`: `viewed` | `dismissed`).
+#[server(prefix = "/api", endpoint = "offer_event")]
+pub async fn offer_event(personalized_offer_id: String, token: String, kind: String) -> Result<(), AppError> {
+    use crate::billing::types::OfferEventType;
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            let kind = match kind.as_str() {
+                "viewed" => OfferEventType::Viewed,
+                "dismissed" => OfferEventType::Dismissed,
+                _ => return Err(AppError::invalid("kind must be viewed or dismissed")),
+            };
+            super::service::record_event(&state, &user, &personalized_offer_id, &token, kind).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/accept_offer`: accepts an offer option; answers where to go next.
+#[server(prefix = "/api", endpoint = "accept_offer")]
+pub async fn accept_offer(
+    personalized_offer_id: String,
+    option_id: String,
+    token: String,
+) -> Result<Accepted, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            super::service::accept(&state, &user, &personalized_offer_id, &option_id, &token).await
+        }
+        .await,
+    )
+}
+
+/// `GET /api/upgrade_status?fulfillment=…`: where an upgrade stands.
+#[server(prefix = "/api", endpoint = "upgrade_status", input = GetUrl)]
+pub async fn upgrade_status(fulfillment: String) -> Result<UpgradeView, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            super::service::upgrade_view(&state, &user, &fulfillment).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/pay_upgrade`: pays for the upgrade with a (test) card.
+#[server(prefix = "/api", endpoint = "pay_upgrade")]
+pub async fn pay_upgrade(
+    fulfillment: String,
+    card_number: String,
+    expiry_month: String,
+    expiry_year: String,
+    cvc: String,
+) -> Result<Paid, AppError> {
+    use crate::billing::types::CardDetails;
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            let (month, year) = super::model::validate_card(&card_number, &expiry_month, &expiry_year, &cvc)
+                .map_err(AppError::Invalid)?;
+            let card =
+                CardDetails { number: card_number, expiry_month: month, expiry_year: year, cvv: cvc.trim().into() };
+            super::service::pay(&state, &user, &fulfillment, card).await
+        }
+        .await,
+    )
+}

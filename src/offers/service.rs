@@ -1,0 +1,346 @@
+//! Offer use cases on the app side. Every billing call goes through the Billing port; every mutating
+//! one carries the acceptance id (written first) as its idempotency key.
+
+use crate::auth::model::CurrentUser;
+use crate::billing::types::{
+    CardDetails, ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
+    OfferEventType, PersonalizedOffer, PersonalizedOffersRequest, RequestContext, UpdateFulfillmentRequest,
+};
+use crate::billing::{BillingError, types::OfferFulfillment};
+use crate::engine::ids;
+use crate::error::AppError;
+use crate::state::AppState;
+
+use super::model::{ADVANCED_ANALYTICS, Accepted, Gate, OfferButton, OfferView, Paid, UpgradeStatus, UpgradeView};
+use super::repo::{self, Acceptance, NewAcceptance};
+use super::sanitize;
+
+/// What the upgrade page sells: the plan with Advanced Analytics.
+pub const UPGRADE_PLAN: &str = crate::engine::demo::GROWTH_PLUS_PLAN;
+const UPGRADE_PLAN_NAME: &str = "Growth Plus";
+const UPGRADE_PRICE: i64 = 7_900;
+const UPGRADE_CURRENCY: &str = "USD";
+
+/// Acceptances still open after this long are failed as abandoned (the documented reconciliation rule).
+pub const ABANDON_AFTER_SECONDS: i64 = 24 * 3_600;
+
+pub const ALREADY_ACCEPTED: &str = "This offer has already been accepted.";
+
+fn unavailable(context: &str, err: &BillingError) -> AppError {
+    AppError::internal(context, err)
+}
+
+/// Whether the account may use Advanced Analytics and, if not, the offer to show.
+pub async fn gate(state: &AppState, user: &CurrentUser, context: RequestContext) -> Result<Gate, AppError> {
+    if repo::has_feature(&state.pool, &user.account_id, ADVANCED_ANALYTICS).await? {
+        return Ok(Gate::Unlocked);
+    }
+    let Some((customer_id, subscription_id)) = repo::billing_ids(&state.pool, &user.account_id).await? else {
+        return Ok(Gate::Locked {
+            offer: None,
+            notice: Some("Your account has no subscription to upgrade yet.".into()),
+        });
+    };
+    if let Some(open) = repo::latest_in_progress(&state.pool, &user.account_id).await? {
+        let notice = if open.user_id == user.id {
+            "You accepted the upgrade offer; finish the upgrade to unlock Advanced Analytics.".to_owned()
+        } else {
+            format!("{} accepted the upgrade offer; the upgrade is in progress.", open.user_name)
+        };
+        return Ok(Gate::Locked { offer: None, notice: Some(notice) });
+    }
+
+    let mut custom = serde_json::Map::new();
+    custom.insert("has_advanced_analytics".into(), false.into());
+    let request = PersonalizedOffersRequest {
+        customer_id,
+        subscription_id: Some(subscription_id),
+        email: Some(user.email.clone()),
+        external_user_id: Some(user.id.clone()),
+        roles: vec![user.role.as_str().to_owned()],
+        custom,
+        request_context: Some(context),
+        ..Default::default()
+    };
+    match state.billing.personalized_offers(&request).await {
+        Ok(res) => Ok(Gate::Locked {
+            offer: res.personalized_offers.into_iter().next().map(|o| offer_view(state, user, o)),
+            notice: None,
+        }),
+        // Offers are a nicety: when billing is down the page still works, just without one.
+        Err(err) => {
+            tracing::warn!("no offer: billing did not answer: {err}");
+            Ok(Gate::Locked { offer: None, notice: None })
+        }
+    }
+}
+
+/// A decided offer as the browser may see it: sanitized, and signed for this account.
+pub fn offer_view(state: &AppState, user: &CurrentUser, offer: PersonalizedOffer) -> OfferView {
+    OfferView {
+        token: state.signer.sign(&[&user.account_id, &offer.id]),
+        personalized_offer_id: offer.id,
+        title_html: sanitize::offer_html(&offer.content.title),
+        description_html: sanitize::offer_html(&offer.content.description),
+        options: offer.options.into_iter().map(|o| OfferButton { id: o.id, label: o.label }).collect(),
+        preview: false,
+    }
+}
+
+fn check_token(state: &AppState, user: &CurrentUser, po_id: &str, token: &str) -> Result<(), AppError> {
+    if state.signer.verify(&[&user.account_id, po_id], token) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Records that the user saw or dismissed the offer.
+pub async fn record_event(
+    state: &AppState,
+    user: &CurrentUser,
+    po_id: &str,
+    token: &str,
+    kind: OfferEventType,
+) -> Result<(), AppError> {
+    check_token(state, user, po_id, token)?;
+    let event = OfferEventRequest { personalized_offer_id: po_id.to_owned(), event_type: kind };
+    state.billing.record_offer_event(&event).await.map_err(|e| unavailable("offer event", &e))
+}
+
+/// The upgrade page address for a fulfillment: the option's redirect path (this app's own page).
+fn upgrade_url(redirect: Option<&str>, fulfillment_id: &str) -> String {
+    let path = redirect
+        .map(|r| match r.split_once("://") {
+            // An absolute URL points into this app; keep only its path.
+            Some((_, rest)) => rest.find('/').map(|i| &rest[i..]).unwrap_or("/"),
+            None => r,
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or("/upgrade/analytics");
+    let path = path.split('?').next().unwrap_or(path);
+    let id: String = form_urlencoded::byte_serialize(fulfillment_id.as_bytes()).collect();
+    format!("{path}?fulfillment={id}")
+}
+
+/// Accepts an offer: the acceptance is written first, then billing creates the fulfillment with the
+/// acceptance id as idempotency key. A double click finds the first acceptance; a second team member
+/// is told the offer was already accepted.
+pub async fn accept(
+    state: &AppState,
+    user: &CurrentUser,
+    po_id: &str,
+    option_id: &str,
+    token: &str,
+) -> Result<Accepted, AppError> {
+    check_token(state, user, po_id, token)?;
+    if option_id.trim().is_empty() || option_id.len() > 50 {
+        return Err(AppError::invalid("Choose one of the offer's buttons."));
+    }
+    let now = state.clock.now();
+    let id = ids::random("acc_");
+    let fresh = NewAcceptance {
+        id: &id,
+        account_id: &user.account_id,
+        user_id: &user.id,
+        personalized_offer_id: po_id,
+        option_id,
+        now,
+    };
+    let acceptance = if repo::insert(&state.pool, &fresh).await? {
+        id
+    } else {
+        let Some(existing) = repo::open_for_offer(&state.pool, &user.account_id, po_id).await? else {
+            return Err(AppError::Conflict("Please try again.".into()));
+        };
+        if existing.user_id != user.id || existing.status == "completed" {
+            return Ok(Accepted::AlreadyAccepted { message: ALREADY_ACCEPTED.into() });
+        }
+        if let Some(fid) = &existing.fulfillment_id {
+            // The same user clicked again: continue with the fulfillment already created.
+            return Ok(Accepted::Continue { url: upgrade_url(existing.redirect_path.as_deref(), fid) });
+        }
+        // An earlier attempt did not hear back from billing: retry with the same idempotency key.
+        existing.id
+    };
+
+    let request = CreateFulfillmentRequest { personalized_offer_id: po_id.to_owned(), option_id: option_id.to_owned() };
+    match state.billing.create_offer_fulfillment(&request, Some(&acceptance)).await {
+        Ok(f) => {
+            let url = upgrade_url(f.redirect_url.as_deref(), &f.id);
+            let path = url.split('?').next().unwrap_or_default().to_owned();
+            repo::started(&state.pool, &acceptance, &f.id, &path, now).await?;
+            Ok(Accepted::Continue { url })
+        }
+        Err(BillingError::Refused(e)) if e.message == FULFILLMENT_EXISTS => {
+            repo::discard(&state.pool, &acceptance).await?;
+            Ok(Accepted::AlreadyAccepted { message: ALREADY_ACCEPTED.into() })
+        }
+        Err(BillingError::Refused(e)) => {
+            repo::discard(&state.pool, &acceptance).await?;
+            tracing::warn!("billing refused an acceptance: {e}");
+            Err(AppError::Conflict("This offer can no longer be accepted. Reload the page to see the latest.".into()))
+        }
+        Err(err @ BillingError::Unavailable(_)) => Err(unavailable("creating a fulfillment", &err)),
+    }
+}
+
+fn status_of(a: &Acceptance) -> UpgradeStatus {
+    match a.status.as_str() {
+        "completed" => UpgradeStatus::Completed,
+        "failed" => UpgradeStatus::Failed,
+        _ => UpgradeStatus::InProgress,
+    }
+}
+
+/// Where the upgrade behind `fulfillment_id` stands. A fulfillment billing failed on its own (the
+/// 7-day rule) is mirrored here.
+pub async fn upgrade_view(state: &AppState, user: &CurrentUser, fulfillment_id: &str) -> Result<UpgradeView, AppError> {
+    let mut acc = repo::by_fulfillment(&state.pool, &user.account_id, fulfillment_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That upgrade could not be found.".into()))?;
+    if acc.status == "in_progress" {
+        match state.billing.retrieve_offer_fulfillment(fulfillment_id).await {
+            Ok(f) if f.status == FulfillmentStatus::Failed => {
+                let reason = failure_text(&f);
+                repo::failed(&state.pool, &acc.id, &reason, state.clock.now()).await?;
+                acc.status = "failed".into();
+                acc.failure_reason = Some(reason);
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!("could not refresh fulfillment {fulfillment_id}: {err}"),
+        }
+    }
+    Ok(UpgradeView {
+        fulfillment_id: fulfillment_id.to_owned(),
+        status: status_of(&acc),
+        failure_reason: acc.failure_reason,
+        plan_name: UPGRADE_PLAN_NAME.into(),
+        price: UPGRADE_PRICE,
+        currency: UPGRADE_CURRENCY.into(),
+    })
+}
+
+fn failure_text(f: &OfferFulfillment) -> String {
+    f.error.as_ref().map(|e| e.message.clone()).unwrap_or_else(|| "The upgrade failed.".into())
+}
+
+/// Marks the acceptance and its fulfillment failed with `reason`. A fulfillment billing already
+/// finished (e.g. by the 7-day rule) is left as billing has it.
+async fn fail(state: &AppState, acc: &Acceptance, reason: &str) -> Result<(), AppError> {
+    if let Some(fid) = &acc.fulfillment_id {
+        let update = UpdateFulfillmentRequest {
+            id: fid.clone(),
+            status: FulfillmentStatus::Failed,
+            failure_reason: Some(reason.to_owned()),
+        };
+        match state.billing.update_offer_fulfillment(&update, Some(&format!("{}-fail", acc.id))).await {
+            Ok(_) | Err(BillingError::Refused(_)) => {}
+            Err(err @ BillingError::Unavailable(_)) => return Err(unavailable("failing a fulfillment", &err)),
+        }
+    }
+    repo::failed(&state.pool, &acc.id, reason, state.clock.now()).await?;
+    Ok(())
+}
+
+/// The acceptance to pay for: the one behind `fulfillment_id`, or — after it failed — a fresh one for the
+/// same offer (a retry), reusing an open retry if the user already started one.
+async fn payable(state: &AppState, user: &CurrentUser, fulfillment_id: &str) -> Result<Acceptance, AppError> {
+    let acc = repo::by_fulfillment(&state.pool, &user.account_id, fulfillment_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("That upgrade could not be found.".into()))?;
+    if acc.status != "failed" {
+        return Ok(acc);
+    }
+    // A retry already started (or finished) from this page: carry on with it.
+    if let Some(retry) = repo::open_for_offer(&state.pool, &user.account_id, &acc.personalized_offer_id).await? {
+        return Ok(retry);
+    }
+    let token = state.signer.sign(&[&user.account_id, &acc.personalized_offer_id]);
+    match accept(state, user, &acc.personalized_offer_id, &acc.option_id, &token).await? {
+        Accepted::AlreadyAccepted { message } => Err(AppError::Conflict(message)),
+        Accepted::Continue { .. } => repo::open_for_offer(&state.pool, &user.account_id, &acc.personalized_offer_id)
+            .await?
+            .ok_or(AppError::Internal),
+    }
+}
+
+/// Pays for the upgrade: plan change on the test gateway → entitlement → fulfillment completed. A decline
+/// or provisioning error fails the fulfillment with the reason.
+pub async fn pay(
+    state: &AppState,
+    user: &CurrentUser,
+    fulfillment_id: &str,
+    card: CardDetails,
+) -> Result<Paid, AppError> {
+    let acc = payable(state, user, fulfillment_id).await?;
+    if acc.status == "completed" {
+        return Ok(Paid::Unlocked { url: "/app/analytics?upgraded=1".into() });
+    }
+    let Some(fid) = acc.fulfillment_id.clone() else {
+        return Err(AppError::Conflict("The upgrade is still starting. Please try again in a moment.".into()));
+    };
+    let (_, subscription_id) = repo::billing_ids(&state.pool, &user.account_id)
+        .await?
+        .ok_or_else(|| AppError::Conflict("Your account has no subscription to upgrade.".into()))?;
+    let change = ChangePlanRequest { subscription_id, plan_item_price_id: UPGRADE_PLAN.into(), card };
+    match state.billing.change_plan(&change, Some(&format!("{}-pay", acc.id))).await {
+        Ok(_) => {}
+        Err(BillingError::Refused(e)) if e.param.as_deref().is_some_and(|p| p.starts_with("card[")) => {
+            // A mistyped card is not a failed upgrade: nothing was charged, the user corrects it.
+            return Err(AppError::invalid(e.message));
+        }
+        Err(BillingError::Refused(e)) => {
+            let reason = if e.http_status_code == 402 {
+                format!("Payment declined: {}", e.message.trim_start_matches("Payment failed: "))
+            } else {
+                format!("Provisioning failed: {}", e.message)
+            };
+            fail(state, &acc, &reason).await?;
+            return Ok(Paid::Failed { reason });
+        }
+        Err(err @ BillingError::Unavailable(_)) => return Err(unavailable("changing the plan", &err)),
+    }
+
+    let now = state.clock.now();
+    if let Err(err) = repo::grant_feature(&state.pool, &user.account_id, ADVANCED_ANALYTICS, &fid, now).await {
+        tracing::error!("granting Advanced Analytics after payment: {err}");
+        let reason = "Provisioning failed: Advanced Analytics could not be enabled.".to_owned();
+        fail(state, &acc, &reason).await?;
+        return Ok(Paid::Failed { reason });
+    }
+    let complete = UpdateFulfillmentRequest { id: fid, status: FulfillmentStatus::Completed, failure_reason: None };
+    match state.billing.update_offer_fulfillment(&complete, Some(&format!("{}-complete", acc.id))).await {
+        Ok(_) => {}
+        // The customer paid and has the feature; billing's record catching up is not their problem.
+        Err(err) => tracing::error!("marking fulfillment completed: {err}"),
+    }
+    repo::completed(&state.pool, &acc.id, now).await?;
+    Ok(Paid::Unlocked { url: "/app/analytics?upgraded=1".into() })
+}
+
+/// The reconciliation job: acceptances still open a day after they started are failed as abandoned
+/// (the user closed the tab). Returns how many were settled.
+pub async fn reconcile_abandoned(state: &AppState) -> Result<usize, AppError> {
+    let cutoff = state.clock.now() - ABANDON_AFTER_SECONDS;
+    let stale = repo::stale(&state.pool, cutoff, 100).await?;
+    for acc in &stale {
+        fail(state, acc, "Abandoned: the upgrade was not finished within 24 hours.").await?;
+    }
+    if !stale.is_empty() {
+        tracing::info!(count = stale.len(), "settled abandoned upgrade acceptances");
+    }
+    Ok(stale.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upgrade_url;
+
+    #[test]
+    fn upgrade_urls_stay_in_this_app() {
+        assert_eq!(upgrade_url(Some("/upgrade/analytics"), "ful_1"), "/upgrade/analytics?fulfillment=ful_1");
+        assert_eq!(
+            upgrade_url(Some("https://app.example.com/upgrade/analytics?x=1"), "ful_1"),
+            "/upgrade/analytics?fulfillment=ful_1"
+        );
+        assert_eq!(upgrade_url(Some("//evil.test/x"), "ful_1"), "/upgrade/analytics?fulfillment=ful_1");
+        assert_eq!(upgrade_url(None, "a b"), "/upgrade/analytics?fulfillment=a+b");
+    }
+}
