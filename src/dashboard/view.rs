@@ -7,6 +7,7 @@ use super::api::{Dashboard, load_dashboard};
 use crate::offers::model::{Gate, Pattern};
 use crate::offers::view::OfferPrompt;
 use crate::ui::feedback::{ErrorNote, Loading};
+use crate::ui::icons::LockIcon;
 
 /// `/app`: the signed-in user's workspace.
 #[component]
@@ -97,7 +98,11 @@ fn DashboardBody(data: Dashboard) -> impl IntoView {
                 <h2 id="features-heading">"Features"</h2>
                 <p>
                     <a href="/app/analytics" data-testid="feature-analytics">"Advanced Analytics"</a>
-                    {if unlocked { " — unlocked" } else { " — 🔒 on Growth Plus" }}
+                    {if unlocked {
+                        view! { " — unlocked" }.into_any()
+                    } else {
+                        view! { " — " <LockIcon /> " on Growth Plus" }.into_any()
+                    }}
                 </p>
             </section>
             <section class="card" aria-labelledby="billing-heading">

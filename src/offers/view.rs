@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::{accept_offer, analytics_gate, offer_event, pay_upgrade, upgrade_status};
 use super::model::{Accepted, Gate, OfferView, Paid, Pattern, UpgradeStatus, UpgradeView, money, validate_card};
 use crate::ui::feedback::{ErrorNote, Loading};
+use crate::ui::icons::LockIcon;
 
 /// `/app/analytics`: the gated feature. Unlocked it shows the analytics; locked it shows what is behind
 /// the lock, the offer as an inline callout, and a gated action that opens the offer as a modal.
@@ -37,7 +38,10 @@ pub fn AnalyticsPage() -> impl IntoView {
 fn LockedAnalytics(offer: Option<OfferView>, notice: Option<String>) -> impl IntoView {
     view! {
         <section class="card locked" data-testid="analytics-locked">
-            <h2>"🔒 Advanced Analytics is not part of your plan"</h2>
+            <h2>
+                <LockIcon />
+                " Advanced Analytics is not part of your plan"
+            </h2>
             <p>"Advanced dashboards, deeper insights and custom reports come with Growth Plus."</p>
             {notice.map(|n| view! { <p class="notice warn" role="status" data-testid="upgrade-notice">{n}</p> })}
             {offer
@@ -272,7 +276,8 @@ pub fn OfferPrompt(offer: OfferView, pattern: Pattern) -> impl IntoView {
                                 }
                             }
                         >
-                            "🔒 Create custom report"
+                            <LockIcon />
+                            " Create custom report"
                         </button>
                         <p class="muted small" hidden=move || !dismissed.get()>
                             "Custom reports need Advanced Analytics."

@@ -1,4 +1,5 @@
 //! Presentational pieces shared by every feature.
 
 pub mod feedback;
+pub mod icons;
 pub mod layout;

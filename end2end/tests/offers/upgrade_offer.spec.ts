@@ -1,0 +1,114 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "../fixtures/app";
+import { DAY, fulfillment, travel } from "../fixtures/engine";
+
+// One account's offer lifecycle, in order: each step starts from the state the previous one left.
+test.describe.configure({ mode: "serial" });
+
+const SHOTS = "../docs/screenshots";
+
+async function hydrated(page: Page, testId: string) {
+  await expect(page.getByTestId(testId)).toHaveAttribute("data-hydrated", "true");
+}
+
+function fulfillmentIdOf(page: Page): string {
+  const id = new URL(page.url()).searchParams.get("fulfillment");
+  expect(id).toBeTruthy();
+  return id!;
+}
+
+test("banner: dismissed, hidden during the cooldown, back after time travel", async ({ page, request }) => {
+  await signIn(page, "owner@acme.test");
+  const banner = page.getByTestId("offer-banner");
+  await expect(banner.locator(".offer-title")).toHaveText("Unlock Advanced Analytics");
+  await hydrated(page, "offer-banner");
+  await page.screenshot({ path: `${SHOTS}/offer-banner.png` });
+
+  await banner.getByTestId("offer-dismiss").click();
+  await expect(banner.locator("section.offer")).toBeHidden();
+
+  await page.reload();
+  await expect(page.getByTestId("dashboard-heading")).toBeVisible();
+  await expect(page.getByTestId("offer-banner")).toHaveCount(0);
+
+  await travel(request, 3 * DAY + 60);
+  await page.reload();
+  await expect(page.getByTestId("offer-banner").locator(".offer-title")).toHaveText("Unlock Advanced Analytics");
+});
+
+test("abandoned upgrade: accepted, left, failed after 8 days of time travel", async ({ page, request }) => {
+  await signIn(page, "owner@acme.test");
+  await page.goto("/app/analytics");
+  await expect(page.getByTestId("analytics-locked")).toBeVisible();
+  const inline = page.getByTestId("offer-inline");
+  await hydrated(page, "offer-inline");
+  await page.screenshot({ path: `${SHOTS}/offer-inline.png`, fullPage: true });
+  await inline.getByTestId("offer-accept").click();
+  await expect(page).toHaveURL(/\/upgrade\/analytics\?fulfillment=/);
+  const id = fulfillmentIdOf(page);
+  expect((await fulfillment(request, id)).status).toBe("in_progress");
+
+  // The user closes the tab. Eight days later the fulfillment has been settled as failed.
+  await travel(request, 8 * DAY);
+  await expect.poll(async () => (await fulfillment(request, id)).status, { timeout: 15_000 }).toBe("failed");
+  await page.goto(`/upgrade/analytics?fulfillment=${id}`);
+  await expect(page.getByTestId("upgrade-failed")).toBeVisible();
+});
+
+test("modal, B2B and payment: decline, teammate refused, then paid and unlocked", async ({ browser, request }) => {
+  const owner = await (await browser.newContext()).newPage();
+  const member = await (await browser.newContext()).newPage();
+
+  // Both team members have the offer on screen at the same time.
+  await signIn(member, "member@acme.test");
+  await member.goto("/app/analytics");
+  await hydrated(member, "offer-inline");
+
+  await signIn(owner, "owner@acme.test");
+  await owner.goto("/app/analytics");
+  await hydrated(owner, "offer-modal");
+  await owner.getByTestId("gated-action").click();
+  const dialog = owner.getByTestId("offer-dialog");
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toHaveAttribute("aria-modal", "true");
+  await expect(dialog.getByTestId("offer-close")).toBeFocused();
+  // Tab stays inside the dialog: from the last control it wraps to the first.
+  await dialog.getByTestId("offer-dismiss").focus();
+  await owner.keyboard.press("Tab");
+  await expect(dialog.getByTestId("offer-close")).toBeFocused();
+  await owner.screenshot({ path: `${SHOTS}/offer-modal.png` });
+
+  // A double click is harmless: the button is disabled at the first click.
+  await dialog.getByTestId("offer-accept").dblclick();
+  await expect(owner).toHaveURL(/\/upgrade\/analytics\?fulfillment=/);
+  const firstId = fulfillmentIdOf(owner);
+
+  // The teammate, still looking at the offer, is told it was already accepted.
+  await member.getByTestId("offer-inline").getByTestId("offer-accept").click();
+  await expect(member.getByTestId("offer-inline").getByTestId("offer-message")).toHaveText(
+    "This offer has already been accepted.",
+  );
+
+  // Declined card: the fulfillment fails with the reason, and the user can try again.
+  await hydrated(owner, "payment-form");
+  await owner.screenshot({ path: `${SHOTS}/upgrade.png`, fullPage: true });
+  await owner.getByTestId("card-number").fill("4000 0000 0000 0002");
+  await owner.getByTestId("card-month").fill("12");
+  await owner.getByTestId("card-year").fill("2030");
+  await owner.getByTestId("card-cvc").fill("123");
+  await owner.getByTestId("pay").click();
+  await expect(owner.getByTestId("payment-error")).toContainText("Payment declined: The card was declined by the bank.");
+  const declined = await fulfillment(request, firstId);
+  expect(declined.status).toBe("failed");
+  expect(declined.error.message).toBe("Payment declined: The card was declined by the bank.");
+
+  await owner.getByTestId("card-number").fill("4111 1111 1111 1111");
+  await owner.getByTestId("pay").dblclick();
+  await expect(owner).toHaveURL(/\/app\/analytics\?upgraded=1$/);
+  await expect(owner.getByTestId("upgraded")).toBeVisible();
+  await expect(owner.getByTestId("analytics-unlocked")).toBeVisible();
+
+  // The teammate has it too.
+  await member.goto("/app/analytics");
+  await expect(member.getByTestId("analytics-unlocked")).toBeVisible();
+});
