@@ -8,6 +8,9 @@ use leptos_router::{SsrMode, path};
 use crate::auth::view::LoginPage;
 use crate::dashboard::view::DashboardPage;
 use crate::offers::view::{AnalyticsPage, UpgradePage};
+use crate::studio::view::{
+    StudioAudiencesPage, StudioDryRunPage, StudioOffersPage, StudioOverviewPage, StudioPlaysPage,
+};
 use crate::ui::layout::Layout;
 
 /// The document around every page.
@@ -47,6 +50,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/app") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/app/analytics") view=AnalyticsPage ssr=SsrMode::Async />
                     <Route path=path!("/upgrade/analytics") view=UpgradePage ssr=SsrMode::Async />
+                    <Route path=path!("/studio") view=StudioOverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/studio/offers") view=StudioOffersPage ssr=SsrMode::Async />
+                    <Route path=path!("/studio/audiences") view=StudioAudiencesPage ssr=SsrMode::Async />
+                    <Route path=path!("/studio/plays") view=StudioPlaysPage ssr=SsrMode::Async />
+                    <Route path=path!("/studio/dry-run") view=StudioDryRunPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod error;
 pub mod offers;
+pub mod studio;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -28,6 +28,12 @@ pub async fn signed_in() -> Result<(AppState, CurrentUser), AppError> {
     user.map(|u| (state, u)).ok_or(AppError::Unauthenticated)
 }
 
+/// The signed-in user, who must be on the product team (studio access), or `Forbidden`.
+pub async fn admin() -> Result<(AppState, CurrentUser), AppError> {
+    let (state, user) = signed_in().await?;
+    if user.is_admin { Ok((state, user)) } else { Err(AppError::Forbidden) }
+}
+
 /// What billing may know about where the user is: browser, language, page and referrer.
 pub fn request_context(page: &str) -> crate::billing::types::RequestContext {
     let parts = use_context::<axum::http::request::Parts>();

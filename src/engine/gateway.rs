@@ -100,18 +100,10 @@ pub fn authorize(card: &Card) -> Result<Result<(), Decline>, ApiError> {
     }
 }
 
-/// The UTC calendar year and month of a Unix time (civil-from-days, valid for all dates after 1970).
+/// The UTC calendar year and month of a Unix time.
 fn year_month(unix: i64) -> (u32, u32) {
-    let days = unix.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year as u32, month as u32)
+    let (year, month, ..) = crate::ui::time::civil(unix);
+    (year as u32, month)
 }
 
 #[cfg(test)]

@@ -3,3 +3,4 @@
 pub mod feedback;
 pub mod icons;
 pub mod layout;
+pub mod time;

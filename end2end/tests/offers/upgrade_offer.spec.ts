@@ -111,4 +111,15 @@ test("modal, B2B and payment: decline, teammate refused, then paid and unlocked"
   // The teammate has it too.
   await member.goto("/app/analytics");
   await expect(member.getByTestId("analytics-unlocked")).toBeVisible();
+
+  // The product team sees the declined attempt failed with its reason, and the paid one completed.
+  const studio = await (await browser.newContext()).newPage();
+  await signIn(studio, "studio@growthkit.test");
+  await studio.goto("/studio");
+  const rows = studio.getByTestId("studio-fulfillments");
+  await expect(rows.getByTestId(`fulfillment-${firstId}`)).toContainText("failed");
+  await expect(rows.getByTestId(`fulfillment-${firstId}`)).toContainText("Payment declined");
+  await expect(rows.locator(".status-completed")).toHaveCount(1);
+  const funnel = studio.getByTestId("funnel-offer_advanced_analytics");
+  await expect(funnel.getByTestId("funnel-completed")).toContainText("1");
 });

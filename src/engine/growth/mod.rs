@@ -12,3 +12,4 @@ pub mod config;
 pub mod repo;
 pub mod rules;
 pub mod service;
+pub mod stats;
