@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Growthkit: a self-hostable monetization front for SaaS products.
 //!
 //! Pages are rendered on the server; only the interactive parts (islands) hydrate in the browser, which

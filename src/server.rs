@@ -84,6 +84,12 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
 
 /// The whole HTTP surface: pages, server functions, static files, health check.
 pub async fn router(state: AppState) -> Result<Router, BootError> {
+    router_with(state, Router::new()).await
+}
+
+/// [`router`] plus `extra` routes behind the same layers (sessions, CSRF, guard, tracing) — for
+/// measurements that compare an endpoint with a bare one on equal terms.
+pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Router, BootError> {
     let store = SqliteStore::new(state.pool.clone()).with_table_name("sessions").map_err(BootError::Sessions)?;
     store.migrate().await.map_err(|e| BootError::Sessions(e.to_string()))?;
     let sessions = SessionManagerLayer::new(store)
@@ -95,7 +101,7 @@ pub async fn router(state: AppState) -> Result<Router, BootError> {
 
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    Ok(Router::new()
+    Ok(extra
         .route("/healthz", get(healthz))
         .nest("/api/v2", engine::api::router(state.engine.clone(), &state.config.engine_api_key))
         .leptos_routes(&state, routes, move || shell(options.clone()))

@@ -41,6 +41,48 @@ pub async fn subscription(pool: &SqlitePool, id: &str) -> Result<Option<Subscrip
     .await
 }
 
+/// The customer, and the subscription when one is named, in one read (the decision's hot path). The
+/// subscription part is `None` when it does not exist; its `customer_id` tells whether it is the customer's.
+pub async fn decision_subject(
+    pool: &SqlitePool,
+    customer_id: &str,
+    subscription_id: Option<&str>,
+) -> Result<Option<(Customer, Option<SubscriptionFacts>)>, sqlx::Error> {
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT c.id, c.first_name, c.last_name, c.email, c.company,
+                s.id, s.customer_id, s.status, s.plan_item_price_id, p.item_id
+         FROM engine_customers c
+         LEFT JOIN engine_subscriptions s ON s.id = ?
+         LEFT JOIN engine_item_prices p ON p.id = s.plan_item_price_id
+         WHERE c.id = ?",
+    )
+    .bind(subscription_id)
+    .bind(customer_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(id, first_name, last_name, email, company, sid, scus, status, plan, item)| {
+        let sub = match (sid, scus, status, plan, item) {
+            (Some(id), Some(customer_id), Some(status), Some(plan_id), Some(item_id)) => {
+                Some(SubscriptionFacts { id, customer_id, status, plan_id, item_id })
+            }
+            _ => None,
+        };
+        (Customer { id, first_name, last_name, email, company }, sub)
+    }))
+}
+
 /// An item with one price, e.g. a plan billed monthly.
 pub struct NewItemPrice<'a> {
     pub item_id: &'a str,

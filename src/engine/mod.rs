@@ -28,6 +28,7 @@ pub struct Engine {
     pool: SqlitePool,
     clock: Clock,
     growth: RwLock<Arc<GrowthConfig>>,
+    cache: growth::cache::DecisionCache,
 }
 
 impl Engine {
@@ -35,7 +36,12 @@ impl Engine {
     pub async fn start(pool: SqlitePool, clock: Clock) -> Result<Arc<Engine>, sqlx::Error> {
         time::restore(&pool, &clock).await?;
         let growth = growth::config::load(&pool).await?;
-        Ok(Arc::new(Engine { pool, clock, growth: RwLock::new(Arc::new(growth)) }))
+        Ok(Arc::new(Engine {
+            pool,
+            clock,
+            growth: RwLock::new(Arc::new(growth)),
+            cache: growth::cache::DecisionCache::default(),
+        }))
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -49,6 +55,11 @@ impl Engine {
     /// The current compiled Growth configuration (cheap: an `Arc` clone).
     pub fn growth(&self) -> Arc<GrowthConfig> {
         self.growth.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Drops cached customer and subscription facts after a change to either (plan, status, details).
+    pub fn forget_subjects(&self) {
+        self.cache.subjects.invalidate_all();
     }
 
     /// Recompiles the Growth configuration after a change to it, so decisions never read it from the

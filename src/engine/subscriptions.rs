@@ -204,6 +204,7 @@ impl Engine {
         .await
         .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
+        self.forget_subjects();
         Ok(PlanChange { subscription: self.subscription(&sub.id).await?, invoice })
     }
 }

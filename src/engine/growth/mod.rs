@@ -8,6 +8,7 @@
 //! `external_fulfillment_failed`). A failed fulfillment no longer blocks, so the offer can be taken again.
 
 pub mod admin;
+pub mod cache;
 pub mod config;
 pub mod repo;
 pub mod rules;

@@ -191,10 +191,13 @@ fn as_text(v: &Value) -> Option<String> {
 
 /// Equality across the loose forms a rule value may be written in (text compares without case).
 fn same(fact: &Value, expected: &Value) -> bool {
-    match fact {
-        Value::Bool(b) => coerce(expected, DataType::Boolean) == Some(Value::Bool(*b)),
-        Value::Number(_) => matches!((as_f64(fact), as_f64(expected)), (Some(a), Some(b)) if a == b),
-        Value::Array(items) => items.iter().any(|item| same(item, expected)),
+    match (fact, expected) {
+        // The common case, compared without allocating.
+        (Value::String(a), Value::String(b)) if a.is_ascii() && b.is_ascii() => a.eq_ignore_ascii_case(b),
+        (Value::Bool(a), Value::Bool(b)) => a == b,
+        (Value::Bool(b), _) => coerce(expected, DataType::Boolean) == Some(Value::Bool(*b)),
+        (Value::Number(_), _) => matches!((as_f64(fact), as_f64(expected)), (Some(a), Some(b)) if a == b),
+        (Value::Array(items), _) => items.iter().any(|item| same(item, expected)),
         _ => matches!((as_text(fact), as_text(expected)), (Some(a), Some(b)) if a == b),
     }
 }

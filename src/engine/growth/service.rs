@@ -1,7 +1,5 @@
 //! Growth at run time: deciding offers, recording events, and the fulfillment state machine.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::repo::{self, NewFulfillment, PersonalizedOfferRow};
@@ -41,13 +39,17 @@ struct Subject {
     customer_id: String,
     subscription_key: String,
     facts: Facts,
-    memory: HashMap<(String, String), repo::OfferMemoryRow>,
+    /// Offers decided before for this customer and subscription (a handful at most).
+    memory: std::sync::Arc<Vec<repo::OfferMemoryRow>>,
 }
 
 impl Subject {
+    fn remembered(&self, play: &CompiledPlay) -> Option<&repo::OfferMemoryRow> {
+        self.memory.iter().find(|m| m.play_id == play.id && m.offer_id == play.offer.id)
+    }
+
     fn memory_of(&self, play: &CompiledPlay) -> OfferMemory {
-        self.memory
-            .get(&(play.offer.id.clone(), play.id.clone()))
+        self.remembered(play)
             .map(|m| OfferMemory { dismissed_at: m.dismissed_at, accepted: m.accepted })
             .unwrap_or_default()
     }
@@ -84,7 +86,7 @@ impl Engine {
         let Some(play) = rules::winner(&growth.plays, &subject.facts, |p| subject.memory_of(p), decision) else {
             return Ok(PersonalizedOffersResponse { personalized_offers: Vec::new(), expires_at: None });
         };
-        let id = match subject.memory.get(&(play.offer.id.clone(), play.id.clone())) {
+        let id = match subject.remembered(play) {
             Some(known) => known.id.clone(),
             None => self.record_first_decision(play, &subject, now).await?,
         };
@@ -133,10 +135,20 @@ impl Engine {
         if let Some(s) = &req.subscription_id {
             check_id("subscription_id", s)?;
         }
-        let customer = catalog::customer(&self.pool, &req.customer_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::not_found("customer_id", format!("{} not found", req.customer_id)))?;
+        let key = (req.customer_id.clone(), req.subscription_id.clone());
+        let subject = match self.cache.subjects.get(&key) {
+            Some(hit) => hit,
+            None => {
+                let row = catalog::decision_subject(&self.pool, &req.customer_id, req.subscription_id.as_deref())
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| ApiError::not_found("customer_id", format!("{} not found", req.customer_id)))?;
+                let row = std::sync::Arc::new(row);
+                self.cache.subjects.insert(key, row.clone());
+                row
+            }
+        };
+        let (customer, subscription) = (&subject.0, subject.1.clone());
 
         let mut facts = Facts::default();
         facts.set("customer.id", customer.id.as_str());
@@ -146,9 +158,7 @@ impl Engine {
         facts.set_opt("customer.company", customer.company.as_deref());
 
         if let Some(subscription_id) = req.subscription_id.as_deref() {
-            let sub = catalog::subscription(&self.pool, subscription_id)
-                .await
-                .map_err(internal)?
+            let sub = subscription
                 .ok_or_else(|| ApiError::not_found("subscription_id", format!("{subscription_id} not found")))?;
             if sub.customer_id != customer.id {
                 return Err(ApiError::param("subscription_id", "The subscription does not belong to this customer"));
@@ -180,18 +190,24 @@ impl Engine {
         }
 
         let subscription_key = subscription_key(&customer.id, req.subscription_id.as_deref());
-        let memory = repo::offer_memory(&self.pool, &customer.id, &subscription_key)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|m| ((m.offer_id.clone(), m.play_id.clone()), m))
-            .collect();
-        Ok(Subject { customer_id: customer.id, subscription_key, facts, memory })
+        let memory_key = (customer.id.clone(), subscription_key.clone());
+        let rows = match self.cache.memory.get(&memory_key) {
+            Some(hit) => hit,
+            None => {
+                let rows = std::sync::Arc::new(
+                    repo::offer_memory(&self.pool, &customer.id, &subscription_key).await.map_err(internal)?,
+                );
+                self.cache.memory.insert(memory_key, rows.clone());
+                rows
+            }
+        };
+        Ok(Subject { customer_id: customer.id.clone(), subscription_key, facts, memory: rows })
     }
 
     /// Writes the personalized offer the first time it is decided and returns its id. Concurrent first
     /// decisions agree on one row; a hash clash with another tuple moves to the next attempt.
     async fn record_first_decision(&self, play: &CompiledPlay, s: &Subject, now: i64) -> Result<String, ApiError> {
+        self.cache.forget_memory(&s.customer_id, &s.subscription_key);
         for attempt in 0..8 {
             let id = ids::personalized_offer(&play.offer.id, &play.id, &s.customer_id, &s.subscription_key, attempt);
             repo::insert_personalized_offer(
@@ -238,7 +254,11 @@ impl Engine {
         if kind == "dismissed" {
             repo::set_dismissed(&mut tx, &po.id, now).await.map_err(internal)?;
         }
-        tx.commit().await.map_err(internal)
+        tx.commit().await.map_err(internal)?;
+        if kind == "dismissed" {
+            self.cache.forget_memory(&po.customer_id, &po.subscription_key);
+        }
+        Ok(())
     }
 
     /// `POST /offer_fulfillments`: accepts the offer. At most one live fulfillment exists per offer, play
@@ -286,6 +306,7 @@ impl Engine {
         }
         repo::insert_event(&mut tx, &po.id, "accepted", now).await.map_err(internal)?;
         tx.commit().await.map_err(internal)?;
+        self.cache.forget_memory(&po.customer_id, &po.subscription_key);
         self.retrieve_fulfillment(&id).await
     }
 
@@ -341,6 +362,11 @@ impl Engine {
         }
         repo::insert_event(&mut tx, &current.personalized_offer_id, event, now).await.map_err(internal)?;
         tx.commit().await.map_err(internal)?;
+        if let Some(po) =
+            repo::personalized_offer(&self.pool, &current.personalized_offer_id).await.map_err(internal)?
+        {
+            self.cache.forget_memory(&po.customer_id, &po.subscription_key);
+        }
         self.retrieve_fulfillment(id).await
     }
 
@@ -362,6 +388,7 @@ impl Engine {
         }
         tx.commit().await.map_err(internal)?;
         if !failed.is_empty() {
+            self.cache.memory.invalidate_all();
             tracing::info!(count = failed.len(), "failed fulfillments past their 7-day deadline");
         }
         Ok(())
