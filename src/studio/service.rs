@@ -190,21 +190,29 @@ pub async fn save_audience(engine: &Engine, a: AudienceView) -> Result<(), AppEr
     Ok(())
 }
 
+/// Saves an offer from the studio form, which edits the first option. Further options, and the first
+/// option's processing type and layout, are kept as they were.
 pub async fn save_offer(engine: &Engine, o: OfferEdit) -> Result<(), AppError> {
-    let option_id = if o.option_id.trim().is_empty() { "accept".to_owned() } else { o.option_id.trim().to_owned() };
+    let existing = engine.offers().await.map_err(refused)?.into_iter().find(|e| !o.id.is_empty() && e.id == o.id);
+    let mut options = existing.map(|e| e.options).unwrap_or_default();
+    let first = OfferOption {
+        id: if o.option_id.trim().is_empty() { "accept".to_owned() } else { o.option_id.trim().to_owned() },
+        label: o.option_label,
+        processing_type: options.first().map(|f| f.processing_type).unwrap_or(ProcessingType::UrlRedirect),
+        processing_layout: options.first().map(|f| f.processing_layout).unwrap_or(Some(ProcessingLayout::FullPage)),
+        redirect_url: Some(o.redirect_url.trim().to_owned()).filter(|u| !u.is_empty()),
+    };
+    match options.first_mut() {
+        Some(slot) => *slot = first,
+        None => options.push(first),
+    }
     engine
         .save_offer(OfferDef {
             id: o.id,
             name: o.name,
             title_html: o.title_html,
             description_html: o.description_html,
-            options: vec![OfferOption {
-                id: option_id,
-                label: o.option_label,
-                processing_type: ProcessingType::UrlRedirect,
-                processing_layout: Some(ProcessingLayout::FullPage),
-                redirect_url: Some(o.redirect_url.trim().to_owned()),
-            }],
+            options,
         })
         .await
         .map_err(refused)?;

@@ -1,0 +1,254 @@
+//! The studio's server functions over HTTP: only the product team may use them, and what they save is
+//! what decisions then use.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::{TestApp, client, login, session_cookie, spawn};
+use growthkit::demo::DEMO_PASSWORD;
+use reqwest::header::COOKIE;
+use serde_json::{Value, json};
+
+async fn session(app: &TestApp, email: &str) -> String {
+    session_cookie(login(app, email, DEMO_PASSWORD, None).await.headers()).unwrap()
+}
+
+async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let res = client()
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .header("sec-fetch-site", "same-origin")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, Value) {
+    let res = client().get(app.url(path)).header(COOKIE, cookie).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn only_the_product_team_may_use_the_studio() {
+    let app = spawn().await;
+    let owner = session(&app, "owner@acme.test").await;
+    for path in ["/api/studio/overview", "/api/studio/config"] {
+        let (status, body) = get(&app, &owner, path).await;
+        assert_eq!((status, body["kind"].as_str()), (403, Some("forbidden")), "{path}");
+    }
+    let (status, _) = post(&app, &owner, "/api/studio/travel", &[("hours", "24")]).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.state.clock.offset(), 0, "nothing moved");
+    let (status, _) = get(&app, "growthkit_session=nope", "/api/studio/config").await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions() {
+    let app = spawn().await;
+    let admin = session(&app, "studio@growthkit.test").await;
+
+    let (status, body) = post(
+        &app,
+        &admin,
+        "/api/studio/save_field",
+        &[("id", ""), ("label", "Seats"), ("data_type", "number"), ("key", "custom.seats")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = post(
+        &app,
+        &admin,
+        "/api/studio/save_field",
+        &[("id", ""), ("label", "Bad"), ("data_type", "number"), ("key", "seats")],
+    )
+    .await;
+    assert_eq!((status, body["kind"].as_str()), (422, Some("invalid")));
+    assert!(body["message"].as_str().unwrap().contains("custom.field_name"));
+
+    let rules = json!([{"property": "custom.seats", "operator": "at_least", "value": "10"}]).to_string();
+    let (status, body) = post(
+        &app,
+        &admin,
+        "/api/studio/save_audience",
+        &[("id", "aud_big"), ("name", "Big teams"), ("match_type", "all"), ("rules", &rules)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let bad_rules = json!([{"property": "custom.nope", "operator": "is", "value": "1"}]).to_string();
+    let (status, body) = post(
+        &app,
+        &admin,
+        "/api/studio/save_audience",
+        &[("id", ""), ("name", "X"), ("match_type", "all"), ("rules", &bad_rules)],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body["message"].as_str().unwrap().contains("Unknown property custom.nope"));
+
+    let offer = [
+        ("id", "offer_seats"),
+        ("name", "More seats"),
+        ("title_html", "<p>Add seats</p>"),
+        ("description_html", "<p>Your team is growing.</p>"),
+        ("option_id", "add"),
+        ("option_label", "Add seats"),
+        ("redirect_url", "/upgrade/seats"),
+    ];
+    let (status, body) = post(&app, &admin, "/api/studio/save_offer", &offer).await;
+    assert_eq!(status, 200, "{body}");
+    let mut unsafe_redirect = offer;
+    unsafe_redirect[6] = ("redirect_url", "javascript:alert(1)");
+    let (status, _) = post(&app, &admin, "/api/studio/save_offer", &unsafe_redirect).await;
+    assert_eq!(status, 422);
+
+    // Make room at the top: the demo play moves to priority 2 (an edit keeps its creation time).
+    let demo = [
+        ("play[id]", "play_advanced_analytics"),
+        ("play[name]", "Advanced Analytics upsell"),
+        ("play[play_type]", "expansion"),
+        ("play[audience_id]", "aud_no_advanced_analytics"),
+        ("play[trigger]", "any_page_load"),
+        ("play[offer_id]", "offer_advanced_analytics"),
+        ("play[priority]", "2"),
+        ("play[status]", "active"),
+    ];
+    assert_eq!(post(&app, &admin, "/api/studio/save_play", &demo).await.0, 200);
+
+    // A play above the demo play wins for big teams.
+    let play = [
+        ("play[id]", "play_seats"),
+        ("play[name]", "Seats upsell"),
+        ("play[play_type]", "expansion"),
+        ("play[audience_id]", "aud_big"),
+        ("play[trigger]", "any_page_load"),
+        ("play[offer_id]", "offer_seats"),
+        ("play[priority]", "1"),
+        ("play[status]", "active"),
+    ];
+    let (status, body) = post(&app, &admin, "/api/studio/save_play", &play).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, run) = post(
+        &app,
+        &admin,
+        "/api/studio/dry_run",
+        &[
+            ("customer_id", "demo_acme"),
+            ("subscription_id", "demo_acme_sub"),
+            ("custom", "seats = 12\nhas_advanced_analytics = false"),
+            ("locale", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(run["winner"], "Seats upsell");
+    let reasons: Vec<&str> =
+        run["verdicts"].as_array().unwrap().iter().map(|v| v["reason"].as_str().unwrap()).collect();
+    assert!(reasons.contains(&"Lost: lower priority than Seats upsell"), "{reasons:?}");
+
+    let (_, run) = post(
+        &app,
+        &admin,
+        "/api/studio/dry_run",
+        &[
+            ("customer_id", "demo_acme"),
+            ("subscription_id", "demo_acme_sub"),
+            ("custom", "seats = 3\nhas_advanced_analytics = false"),
+            ("locale", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(run["winner"], "Advanced Analytics upsell");
+    assert!(run["verdicts"][0]["reason"].as_str().unwrap().contains("custom.seats is at least"), "{run}");
+
+    // A draft play does not serve.
+    let mut draft = play;
+    draft[7] = ("play[status]", "draft");
+    post(&app, &admin, "/api/studio/save_play", &draft).await;
+    let (_, run) = post(
+        &app,
+        &admin,
+        "/api/studio/dry_run",
+        &[
+            ("customer_id", "demo_acme"),
+            ("subscription_id", "demo_acme_sub"),
+            ("custom", "seats = 12\nhas_advanced_analytics = false"),
+            ("locale", ""),
+        ],
+    )
+    .await;
+    assert_eq!(run["winner"], "Advanced Analytics upsell");
+    assert_eq!(run["verdicts"][0]["reason"], "Lost: the play is a draft");
+
+    let (_, config) = get(&app, &admin, "/api/studio/config").await;
+    assert_eq!(config["plays"].as_array().unwrap().len(), 2);
+    assert_eq!(config["fields"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn saving_an_offer_keeps_options_the_form_does_not_show() {
+    let app = spawn().await;
+    let admin = session(&app, "studio@growthkit.test").await;
+    let mut def = app.state.engine.offers().await.unwrap().remove(0);
+    let mut second = def.options[0].clone();
+    second.id = "talk_to_sales".into();
+    second.label = "Talk to sales".into();
+    def.options.push(second);
+    app.state.engine.save_offer(def.clone()).await.unwrap();
+
+    let form = [
+        ("id", def.id.as_str()),
+        ("name", "Renamed"),
+        ("title_html", "<p>New title</p>"),
+        ("description_html", "<p>New text</p>"),
+        ("option_id", "unlock_now"),
+        ("option_label", "Unlock today"),
+        ("redirect_url", "/upgrade/analytics"),
+    ];
+    let (status, _) = post(&app, &admin, "/api/studio/save_offer", &form).await;
+    assert_eq!(status, 200);
+    let saved = app.state.engine.offers().await.unwrap().remove(0);
+    assert_eq!(saved.name, "Renamed");
+    assert_eq!(saved.options.len(), 2);
+    assert_eq!(saved.options[0].label, "Unlock today");
+    assert_eq!(saved.options[1].id, "talk_to_sales");
+}
+
+#[tokio::test]
+async fn settings_previews_and_time_travel() {
+    let app = spawn().await;
+    let admin = session(&app, "studio@growthkit.test").await;
+    let (status, _) =
+        post(&app, &admin, "/api/studio/save_settings", &[("dismiss_cooldown_hours", "1"), ("offer_ttl_hours", "2")])
+            .await;
+    assert_eq!(status, 200);
+    assert_eq!(app.state.engine.growth().settings.dismiss_cooldown_seconds, 3_600);
+    let (status, _) =
+        post(&app, &admin, "/api/studio/save_settings", &[("dismiss_cooldown_hours", "-1"), ("offer_ttl_hours", "2")])
+            .await;
+    assert_eq!(status, 422);
+
+    let (_, preview) = post(
+        &app,
+        &admin,
+        "/api/studio/preview",
+        &[
+            ("title_html", "<b onclick=x>Hi</b><script>1</script>"),
+            ("description_html", "<a href=\"javascript:x\">y</a>"),
+        ],
+    )
+    .await;
+    assert_eq!(preview["title_html"], "<b>Hi</b>");
+    assert_eq!(preview["description_html"], "<a rel=\"noopener noreferrer\">y</a>");
+
+    let before = app.state.clock.now();
+    let (status, now) = post(&app, &admin, "/api/studio/travel", &[("hours", "48")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(now, json!(before + 48 * 3_600));
+    let (status, _) = post(&app, &admin, "/api/studio/travel", &[("hours", "0")]).await;
+    assert_eq!(status, 422);
+    let (_, overview) = get(&app, &admin, "/api/studio/overview").await;
+    assert_eq!(overview["offset_seconds"], 48 * 3_600);
+    assert_eq!(overview["funnels"][0]["offer_id"], "offer_advanced_analytics");
+}
