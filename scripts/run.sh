@@ -8,9 +8,9 @@ scripts/setup.sh
 source scripts/env.sh
 
 if [ "${RELEASE:-0}" = "1" ]; then
-  cargo leptos build --release
+  cargo leptos build --release --split
   exec target/release/growthkit
 else
-  cargo leptos build
+  cargo leptos build --split
   exec target/debug/growthkit
 fi

@@ -23,7 +23,7 @@ step "Rust tests"
 RUSTFLAGS="$SERVER_RUSTFLAGS" cargo test --locked --features ssr
 
 step "build the app for the browser suite"
-cargo leptos build
+cargo leptos build --split
 
 step "Playwright (Debian Chromium)"
 (cd end2end && npx playwright test)

@@ -101,7 +101,9 @@ fn AnalyticsBoard(upgraded: bool) -> impl IntoView {
 
 /// An offer shown as a banner, an inline callout, or a modal behind a gated action. Sends `viewed` once
 /// per display and `dismissed` on "Maybe later" or close; the accept button is disabled at the first click.
-#[island]
+// Only pages with an offer need it: loaded on demand from its own WASM chunk.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 pub fn OfferPrompt(offer: OfferView, pattern: Pattern) -> impl IntoView {
     let open = RwSignal::new(pattern != Pattern::Modal);
     let dismissed = RwSignal::new(false);
@@ -391,7 +393,9 @@ fn UpgradeBody(view: UpgradeView) -> impl IntoView {
 }
 
 /// The card form. Checked as the user types; the Pay button is disabled at the first click.
-#[island]
+// Only the upgrade page needs it: loaded on demand from its own WASM chunk.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 pub fn PaymentForm(fulfillment: String) -> impl IntoView {
     let number = RwSignal::new(String::new());
     let month = RwSignal::new(String::new());

@@ -188,7 +188,9 @@ fn FunnelCard(funnel: Funnel) -> impl IntoView {
 }
 
 /// Moves the engine's clock forward; everything time-based follows.
-#[island]
+// Admin-only: loaded on demand from its own WASM chunk in split builds, so no one else downloads it.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 fn TimeTravel(now: i64, offset_seconds: i64) -> impl IntoView {
     let now = RwSignal::new(now);
     let offset = RwSignal::new(offset_seconds);
@@ -298,7 +300,9 @@ fn OfferPreviews(preview: RwSignal<PreviewHtml>, label: Signal<String>) -> impl 
 }
 
 /// Edits one offer; the previews follow the copy as it is typed (sanitized by the server).
-#[island]
+// Admin-only: loaded on demand from its own WASM chunk in split builds, so no one else downloads it.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 fn OfferEditor(offer: OfferEdit) -> impl IntoView {
     let id = offer.id.clone();
     let is_new = id.is_empty();
@@ -453,7 +457,9 @@ pub fn StudioAudiencesPage() -> impl IntoView {
 }
 
 /// Maps a new custom field.
-#[island]
+// Admin-only: loaded on demand from its own WASM chunk in split builds, so no one else downloads it.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 fn FieldForm() -> impl IntoView {
     let action = ServerAction::<SaveField>::new();
     view! {
@@ -485,7 +491,9 @@ fn FieldForm() -> impl IntoView {
 }
 
 /// Edits an audience: its match type and a list of rules.
-#[island]
+// Admin-only: loaded on demand from its own WASM chunk in split builds, so no one else downloads it.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 fn AudienceEditor(audience: AudienceView, properties: Vec<String>, operators: Vec<(String, String)>) -> impl IntoView {
     let id = audience.id.clone();
     let key = if id.is_empty() { "new".to_owned() } else { id.clone() };
@@ -602,7 +610,9 @@ pub fn StudioPlaysPage() -> impl IntoView {
 }
 
 /// Edits one play.
-#[island]
+// Admin-only: loaded on demand from its own WASM chunk in split builds, so no one else downloads it.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 fn PlayEditor(play: PlayView, audiences: Vec<(String, String)>, offers: Vec<(String, String)>) -> impl IntoView {
     let action = ServerAction::<SavePlay>::new();
     let key = if play.id.is_empty() { "new".to_owned() } else { play.id.clone() };
@@ -673,7 +683,9 @@ fn PlayEditor(play: PlayView, audiences: Vec<(String, String)>, offers: Vec<(Str
 }
 
 /// Dismissal cooldown and offer lifetime.
-#[island]
+// Admin-only: loaded on demand from its own WASM chunk in split builds, so no one else downloads it.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 fn SettingsForm(cooldown: i64, ttl: i64) -> impl IntoView {
     let action = ServerAction::<SaveSettings>::new();
     view! {
@@ -707,7 +719,9 @@ pub fn StudioDryRunPage() -> impl IntoView {
     }
 }
 
-#[island]
+// Admin-only: loaded on demand from its own WASM chunk in split builds, so no one else downloads it.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 fn DryRun() -> impl IntoView {
     let customer = RwSignal::new("demo_acme".to_owned());
     let subscription = RwSignal::new("demo_acme_sub".to_owned());
