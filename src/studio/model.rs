@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Funnel of one offer: distinct personalized offers per stage; completed and failed count fulfillments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Funnel {
     pub offer_id: String,
     pub offer_name: String,
@@ -29,7 +30,9 @@ impl Funnel {
     }
 }
 
+/// A fulfillment with what it was for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct FulfillmentRow {
     pub id: String,
     pub offer_name: String,

@@ -3,10 +3,7 @@
 
 use serde_json::Value;
 
-use super::model::{
-    AudienceView, Config, DryRunView, FieldView, FulfillmentRow, Funnel, OfferEdit, Overview, PlayView, RuleView,
-    VerdictView,
-};
+use super::model::{AudienceView, Config, DryRunView, FieldView, OfferEdit, Overview, PlayView, RuleView, VerdictView};
 use crate::billing::types::{ApiError, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
 use crate::engine::Engine;
 use crate::engine::growth::config::{CustomField, GrowthSettings};
@@ -43,34 +40,9 @@ fn value_text(v: &Value) -> String {
 }
 
 pub async fn overview(engine: &Engine) -> Result<Overview, AppError> {
-    let funnels = engine.offer_funnels().await.map_err(refused)?;
-    let fulfillments = engine.recent_fulfillments(50).await.map_err(refused)?;
     Ok(Overview {
-        funnels: funnels
-            .into_iter()
-            .map(|f| Funnel {
-                offer_id: f.offer_id,
-                offer_name: f.offer_name,
-                decided: f.decided,
-                viewed: f.viewed,
-                dismissed: f.dismissed,
-                accepted: f.accepted,
-                completed: f.completed,
-                failed: f.failed,
-            })
-            .collect(),
-        fulfillments: fulfillments
-            .into_iter()
-            .map(|f| FulfillmentRow {
-                id: f.id,
-                offer_name: f.offer_name,
-                customer_id: f.customer_id,
-                subscription: f.subscription_key,
-                status: f.status,
-                error_message: f.error_message,
-                created_at: f.created_at,
-            })
-            .collect(),
+        funnels: engine.offer_funnels().await.map_err(refused)?,
+        fulfillments: engine.recent_fulfillments(50).await.map_err(refused)?,
         now: engine.clock().now(),
         offset_seconds: engine.clock().offset(),
     })

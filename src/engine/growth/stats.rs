@@ -1,40 +1,14 @@
-//! Reporting for the studio: the funnel of each offer and the latest fulfillments.
-
-use serde::{Deserialize, Serialize};
+//! Reporting for the studio: the funnel of each offer and the latest fulfillments, read straight into
+//! the studio's shared types.
 
 use crate::billing::types::ApiError;
 use crate::engine::Engine;
 use crate::engine::time::internal;
-
-/// How far an offer's personalized offers got. Each stage counts distinct personalized offers
-/// (one per customer and subscription), except completed and failed, which count fulfillments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct OfferFunnel {
-    pub offer_id: String,
-    pub offer_name: String,
-    pub decided: i64,
-    pub viewed: i64,
-    pub dismissed: i64,
-    pub accepted: i64,
-    pub completed: i64,
-    pub failed: i64,
-}
-
-/// A fulfillment with what it was for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct FulfillmentLine {
-    pub id: String,
-    pub offer_name: String,
-    pub customer_id: String,
-    pub subscription_key: String,
-    pub status: String,
-    pub error_message: Option<String>,
-    pub created_at: i64,
-}
+use crate::studio::model::{FulfillmentRow, Funnel};
 
 impl Engine {
     /// Every offer's funnel, in offer-name order.
-    pub async fn offer_funnels(&self) -> Result<Vec<OfferFunnel>, ApiError> {
+    pub async fn offer_funnels(&self) -> Result<Vec<Funnel>, ApiError> {
         sqlx::query_as(
             "SELECT o.id AS offer_id, o.name AS offer_name,
                (SELECT COUNT(*) FROM engine_personalized_offers po WHERE po.offer_id = o.id) AS decided,
@@ -56,9 +30,9 @@ impl Engine {
     }
 
     /// The latest fulfillments, newest first.
-    pub async fn recent_fulfillments(&self, limit: i64) -> Result<Vec<FulfillmentLine>, ApiError> {
+    pub async fn recent_fulfillments(&self, limit: i64) -> Result<Vec<FulfillmentRow>, ApiError> {
         sqlx::query_as(
-            "SELECT f.id, o.name AS offer_name, po.customer_id, f.subscription_key, f.status, f.error_message, f.created_at
+            "SELECT f.id, o.name AS offer_name, po.customer_id, f.subscription_key AS subscription, f.status, f.error_message, f.created_at
              FROM engine_offer_fulfillments f
              JOIN engine_offers o ON o.id = f.offer_id
              JOIN engine_personalized_offers po ON po.id = f.personalized_offer_id
