@@ -71,7 +71,9 @@ pub fn LoginPage() -> impl IntoView {
 
 /// The sign-in form. Works as a plain HTML form before (or without) WASM; once hydrated it submits in
 /// place, shows errors inline and disables the button while signing in.
-#[island]
+// Only the sign-in page needs it: loaded on demand from its own WASM chunk.
+#[cfg_attr(feature = "hydrate", island(lazy))]
+#[cfg_attr(not(feature = "hydrate"), island)]
 pub fn LoginForm(
     /// Local path to go to after sign-in.
     next: String,
