@@ -23,24 +23,6 @@ pub struct SubscriptionFacts {
     pub item_id: String,
 }
 
-pub async fn customer(pool: &SqlitePool, id: &str) -> Result<Option<Customer>, sqlx::Error> {
-    sqlx::query_as("SELECT id, first_name, last_name, email, company FROM engine_customers WHERE id = ?")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-}
-
-pub async fn subscription(pool: &SqlitePool, id: &str) -> Result<Option<SubscriptionFacts>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id, s.customer_id, s.status, s.plan_item_price_id AS plan_id, p.item_id
-         FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id
-         WHERE s.id = ?",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await
-}
-
 /// The customer, and the subscription when one is named, in one read (the decision's hot path). The
 /// subscription part is `None` when it does not exist; its `customer_id` tells whether it is the customer's.
 pub async fn decision_subject(
