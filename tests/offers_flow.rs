@@ -4,9 +4,7 @@
 
 mod common;
 
-use common::{TestApp, client, login, session_cookie, spawn};
-use growthkit::demo::DEMO_PASSWORD;
-use reqwest::header::COOKIE;
+use common::{TestApp, get_as, post_as, session, spawn};
 use serde_json::{Value, json};
 
 struct User<'a> {
@@ -16,25 +14,15 @@ struct User<'a> {
 
 impl<'a> User<'a> {
     async fn sign_in(app: &'a TestApp, email: &str) -> Self {
-        let cookie = session_cookie(login(app, email, DEMO_PASSWORD, None).await.headers()).expect("signed in");
-        User { app, cookie }
+        User { app, cookie: session(app, email).await }
     }
 
     async fn get(&self, path: &str) -> (u16, Value) {
-        let res = client().get(self.app.url(path)).header(COOKIE, &self.cookie).send().await.unwrap();
-        (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+        get_as(self.app, &self.cookie, path).await
     }
 
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let res = client()
-            .post(self.app.url(path))
-            .header(COOKIE, &self.cookie)
-            .header("sec-fetch-site", "same-origin")
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+        post_as(self.app, &self.cookie, path, form).await
     }
 
     async fn gate(&self) -> Value {

@@ -4,44 +4,21 @@
 
 mod common;
 
-use common::{TestApp, client, login, session_cookie, spawn};
-use growthkit::demo::DEMO_PASSWORD;
-use reqwest::header::COOKIE;
-use serde_json::{Value, json};
-
-async fn session(app: &TestApp, email: &str) -> String {
-    session_cookie(login(app, email, DEMO_PASSWORD, None).await.headers()).unwrap()
-}
-
-async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-    let res = client()
-        .post(app.url(path))
-        .header(COOKIE, cookie)
-        .header("sec-fetch-site", "same-origin")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, Value) {
-    let res = client().get(app.url(path)).header(COOKIE, cookie).send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-}
+use common::{get_as, post_as, session, spawn};
+use serde_json::json;
 
 #[tokio::test]
 async fn only_the_product_team_may_use_the_studio() {
     let app = spawn().await;
     let owner = session(&app, "owner@acme.test").await;
     for path in ["/api/studio/overview", "/api/studio/config"] {
-        let (status, body) = get(&app, &owner, path).await;
+        let (status, body) = get_as(&app, &owner, path).await;
         assert_eq!((status, body["kind"].as_str()), (403, Some("forbidden")), "{path}");
     }
-    let (status, _) = post(&app, &owner, "/api/studio/travel", &[("hours", "24")]).await;
+    let (status, _) = post_as(&app, &owner, "/api/studio/travel", &[("hours", "24")]).await;
     assert_eq!(status, 403);
     assert_eq!(app.state.clock.offset(), 0, "nothing moved");
-    let (status, _) = get(&app, "growthkit_session=nope", "/api/studio/config").await;
+    let (status, _) = get_as(&app, "growthkit_session=nope", "/api/studio/config").await;
     assert_eq!(status, 401);
 }
 
@@ -50,7 +27,7 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
     let app = spawn().await;
     let admin = session(&app, "studio@growthkit.test").await;
 
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         &admin,
         "/api/studio/save_field",
@@ -58,7 +35,7 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         &admin,
         "/api/studio/save_field",
@@ -69,7 +46,7 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
     assert!(body["message"].as_str().unwrap().contains("custom.field_name"));
 
     let rules = json!([{"property": "custom.seats", "operator": "at_least", "value": "10"}]).to_string();
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         &admin,
         "/api/studio/save_audience",
@@ -78,7 +55,7 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
     .await;
     assert_eq!(status, 200, "{body}");
     let bad_rules = json!([{"property": "custom.nope", "operator": "is", "value": "1"}]).to_string();
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         &admin,
         "/api/studio/save_audience",
@@ -97,11 +74,11 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
         ("option_label", "Add seats"),
         ("redirect_url", "/upgrade/seats"),
     ];
-    let (status, body) = post(&app, &admin, "/api/studio/save_offer", &offer).await;
+    let (status, body) = post_as(&app, &admin, "/api/studio/save_offer", &offer).await;
     assert_eq!(status, 200, "{body}");
     let mut unsafe_redirect = offer;
     unsafe_redirect[6] = ("redirect_url", "javascript:alert(1)");
-    let (status, _) = post(&app, &admin, "/api/studio/save_offer", &unsafe_redirect).await;
+    let (status, _) = post_as(&app, &admin, "/api/studio/save_offer", &unsafe_redirect).await;
     assert_eq!(status, 422);
 
     // Make room at the top: the demo play moves to priority 2 (an edit keeps its creation time).
@@ -115,7 +92,7 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
         ("play[priority]", "2"),
         ("play[status]", "active"),
     ];
-    assert_eq!(post(&app, &admin, "/api/studio/save_play", &demo).await.0, 200);
+    assert_eq!(post_as(&app, &admin, "/api/studio/save_play", &demo).await.0, 200);
 
     // A play above the demo play wins for big teams.
     let play = [
@@ -128,9 +105,9 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
         ("play[priority]", "1"),
         ("play[status]", "active"),
     ];
-    let (status, body) = post(&app, &admin, "/api/studio/save_play", &play).await;
+    let (status, body) = post_as(&app, &admin, "/api/studio/save_play", &play).await;
     assert_eq!(status, 200, "{body}");
-    let (_, run) = post(
+    let (_, run) = post_as(
         &app,
         &admin,
         "/api/studio/dry_run",
@@ -147,7 +124,7 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
         run["verdicts"].as_array().unwrap().iter().map(|v| v["reason"].as_str().unwrap()).collect();
     assert!(reasons.contains(&"Lost: lower priority than Seats upsell"), "{reasons:?}");
 
-    let (_, run) = post(
+    let (_, run) = post_as(
         &app,
         &admin,
         "/api/studio/dry_run",
@@ -165,8 +142,8 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
     // A draft play does not serve.
     let mut draft = play;
     draft[7] = ("play[status]", "draft");
-    post(&app, &admin, "/api/studio/save_play", &draft).await;
-    let (_, run) = post(
+    post_as(&app, &admin, "/api/studio/save_play", &draft).await;
+    let (_, run) = post_as(
         &app,
         &admin,
         "/api/studio/dry_run",
@@ -181,7 +158,7 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
     assert_eq!(run["winner"], "Advanced Analytics upsell");
     assert_eq!(run["verdicts"][0]["reason"], "Lost: the play is a draft");
 
-    let (_, config) = get(&app, &admin, "/api/studio/config").await;
+    let (_, config) = get_as(&app, &admin, "/api/studio/config").await;
     assert_eq!(config["plays"].as_array().unwrap().len(), 2);
     assert_eq!(config["fields"].as_array().unwrap().len(), 2);
 }
@@ -206,7 +183,7 @@ async fn saving_an_offer_keeps_options_the_form_does_not_show() {
         ("option_label", "Unlock today"),
         ("redirect_url", "/upgrade/analytics"),
     ];
-    let (status, _) = post(&app, &admin, "/api/studio/save_offer", &form).await;
+    let (status, _) = post_as(&app, &admin, "/api/studio/save_offer", &form).await;
     assert_eq!(status, 200);
     let saved = app.state.engine.offers().await.unwrap().remove(0);
     assert_eq!(saved.name, "Renamed");
@@ -219,17 +196,25 @@ async fn saving_an_offer_keeps_options_the_form_does_not_show() {
 async fn settings_previews_and_time_travel() {
     let app = spawn().await;
     let admin = session(&app, "studio@growthkit.test").await;
-    let (status, _) =
-        post(&app, &admin, "/api/studio/save_settings", &[("dismiss_cooldown_hours", "1"), ("offer_ttl_hours", "2")])
-            .await;
+    let (status, _) = post_as(
+        &app,
+        &admin,
+        "/api/studio/save_settings",
+        &[("dismiss_cooldown_hours", "1"), ("offer_ttl_hours", "2")],
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(app.state.engine.growth().settings.dismiss_cooldown_seconds, 3_600);
-    let (status, _) =
-        post(&app, &admin, "/api/studio/save_settings", &[("dismiss_cooldown_hours", "-1"), ("offer_ttl_hours", "2")])
-            .await;
+    let (status, _) = post_as(
+        &app,
+        &admin,
+        "/api/studio/save_settings",
+        &[("dismiss_cooldown_hours", "-1"), ("offer_ttl_hours", "2")],
+    )
+    .await;
     assert_eq!(status, 422);
 
-    let (_, preview) = post(
+    let (_, preview) = post_as(
         &app,
         &admin,
         "/api/studio/preview",
@@ -243,12 +228,12 @@ async fn settings_previews_and_time_travel() {
     assert_eq!(preview["description_html"], "<a rel=\"noopener noreferrer\">y</a>");
 
     let before = app.state.clock.now();
-    let (status, now) = post(&app, &admin, "/api/studio/travel", &[("hours", "48")]).await;
+    let (status, now) = post_as(&app, &admin, "/api/studio/travel", &[("hours", "48")]).await;
     assert_eq!(status, 200);
     assert_eq!(now, json!(before + 48 * 3_600));
-    let (status, _) = post(&app, &admin, "/api/studio/travel", &[("hours", "0")]).await;
+    let (status, _) = post_as(&app, &admin, "/api/studio/travel", &[("hours", "0")]).await;
     assert_eq!(status, 422);
-    let (_, overview) = get(&app, &admin, "/api/studio/overview").await;
+    let (_, overview) = get_as(&app, &admin, "/api/studio/overview").await;
     assert_eq!(overview["offset_seconds"], 48 * 3_600);
     assert_eq!(overview["funnels"][0]["offer_id"], "offer_advanced_analytics");
 }

@@ -118,3 +118,27 @@ pub fn acme_offer_request(has_advanced_analytics: bool) -> serde_json::Value {
         "request_context": { "locale": "en-US", "timezone": "UTC", "url": "http://127.0.0.1/app/analytics", "user_agent": "test" }
     })
 }
+
+/// A signed-in user's session cookie.
+pub async fn session(app: &TestApp, email: &str) -> String {
+    session_cookie(login(app, email, growthkit::demo::DEMO_PASSWORD, None).await.headers()).expect("signed in")
+}
+
+/// `GET path` with a session cookie: status and JSON body (`null` when there is none).
+pub async fn get_as(app: &TestApp, cookie: &str, path: &str) -> (u16, serde_json::Value) {
+    let res = client().get(app.url(path)).header(COOKIE, cookie).send().await.expect("GET");
+    (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A same-origin form `POST path` with a session cookie: status and JSON body.
+pub async fn post_as(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let res = client()
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .header("sec-fetch-site", "same-origin")
+        .form(form)
+        .send()
+        .await
+        .expect("POST");
+    (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
+}
