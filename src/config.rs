@@ -30,10 +30,20 @@ pub struct Config {
     /// `GROWTHKIT_SECURE_COOKIES`: mark the session cookie `Secure`. Off by default because the default
     /// listen address is plain HTTP on loopback; turn it on behind TLS.
     pub secure_cookies: bool,
+    /// `GROWTHKIT_WEBHOOK_USER` and `GROWTHKIT_WEBHOOK_PASSWORD`: the HTTP Basic credentials billing must
+    /// present at `/webhooks/chargebee` (set the same pair in Chargebee's webhook settings).
+    pub webhook_user: String,
+    pub webhook_password: String,
+    /// `GROWTHKIT_CREDITS_FAMILY`: the item family whose plans and addons are sold with credit packs.
+    pub credits_family: String,
 }
 
 /// The engine API key used when `GROWTHKIT_API_KEY` is unset. Documented in the README; for local use only.
 pub const DEFAULT_ENGINE_API_KEY: &str = "test_growthkit_local_key";
+
+/// Webhook credentials used when unset. Documented in the README; for local use only.
+pub const DEFAULT_WEBHOOK_USER: &str = "growthkit";
+pub const DEFAULT_WEBHOOK_PASSWORD: &str = "test_growthkit_webhook_password";
 
 /// A setting that is present but unusable. Start-up stops with this message.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +84,9 @@ impl Config {
             demo_data: flag(&get, "GROWTHKIT_DEMO_DATA", true)?,
             secret: get("GROWTHKIT_SECRET"),
             secure_cookies: flag(&get, "GROWTHKIT_SECURE_COOKIES", false)?,
+            webhook_user: get("GROWTHKIT_WEBHOOK_USER").unwrap_or_else(|| DEFAULT_WEBHOOK_USER.into()),
+            webhook_password: get("GROWTHKIT_WEBHOOK_PASSWORD").unwrap_or_else(|| DEFAULT_WEBHOOK_PASSWORD.into()),
+            credits_family: get("GROWTHKIT_CREDITS_FAMILY").unwrap_or_else(|| "credits".into()),
         })
     }
 }

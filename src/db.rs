@@ -25,6 +25,16 @@ pub enum DbError {
 /// Opens (creating if needed) the SQLite database at `url`: WAL so readers never block the writer,
 /// a busy timeout so concurrent writers queue instead of failing, and foreign keys enforced.
 pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
+    connect_with(url, 8).await
+}
+
+/// A one-connection pool on the same database for hot write paths (the credit ledger): its writers
+/// queue for the connection in the pool, in order, instead of meeting at SQLite's lock and retrying.
+pub async fn connect_writer(url: &str) -> Result<SqlitePool, DbError> {
+    connect_with(url, 1).await
+}
+
+async fn connect_with(url: &str, connections: u32) -> Result<SqlitePool, DbError> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(DbError::Url)?
         .create_if_missing(true)
@@ -38,7 +48,7 @@ pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
         std::fs::create_dir_all(dir).map_err(|source| DbError::Folder { path: dir.display().to_string(), source })?;
     }
 
-    SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(DbError::Open)
+    SqlitePoolOptions::new().max_connections(connections).connect_with(options).await.map_err(DbError::Open)
 }
 
 /// Applies pending migrations; safe to run on every start.

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod credits;
 pub mod dashboard;
 pub mod error;
 pub mod offers;
@@ -37,6 +38,8 @@ pub mod server;
 pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod webhooks;
 
 /// Browser entry point: hydrates the islands on the server-rendered page.
 #[cfg(feature = "hydrate")]

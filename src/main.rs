@@ -26,13 +26,16 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let addr = config.addr;
     let state = server::boot(config, Clock::system()).await?;
     tracing::info!(billing = %state.billing.describe(), "database ready");
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    server::connect_engine_webhooks(&state, listener.local_addr()?).await?;
     let worker = growthkit::jobs::spawn_worker(state.clone());
+    let sender = growthkit::engine::events::spawn_sender(state.engine.clone());
     let app = server::router(state).await?;
 
-    let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();
+    sender.abort();
     tracing::info!("shut down cleanly");
     Ok(())
 }

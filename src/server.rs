@@ -41,6 +41,8 @@ pub enum BootError {
     EngineDemo(#[from] engine::demo::EngineDemoError),
     #[error(transparent)]
     Billing(#[from] billing::BillingError),
+    #[error("registering the app's webhook endpoint: {0}")]
+    Webhooks(String),
 }
 
 /// Leptos' options for this app. The compiled WASM and CSS live under `LEPTOS_SITE_ROOT` (default
@@ -61,11 +63,13 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
+    let writer = db::connect_writer(&config.database_url).await?;
     let engine = Engine::start(pool.clone(), clock.clone()).await.map_err(BootError::Engine)?;
     if config.demo_data {
         if engine::demo::seed_if_empty(&engine).await? {
             tracing::info!("seeded the engine's demo catalog and offers");
         }
+        engine::demo::ensure_credit_catalog(&engine, &config.credits_family).await?;
         if demo::seed_if_empty(&pool, clock.now()).await? {
             tracing::info!("seeded demo accounts and users");
         }
@@ -77,6 +81,7 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
         billing: billing::from_config(&config.billing, engine.clone())?,
         engine,
         pool,
+        writer,
         clock,
         config: Arc::new(config),
     })
@@ -104,6 +109,7 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
     Ok(extra
         .route("/healthz", get(healthz))
         .nest("/api/v2", engine::api::router(state.engine.clone(), &state.config.engine_api_key))
+        .route("/webhooks/chargebee", axum::routing::post(crate::webhooks::receive))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard::require_sign_in))
@@ -111,6 +117,23 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .with_state(state))
+}
+
+/// With the built-in engine, points its webhooks at this server's `/webhooks/chargebee` (on loopback, at
+/// the port actually bound) with the configured credentials. Real Chargebee is configured in its own
+/// settings instead.
+pub async fn connect_engine_webhooks(state: &AppState, bound: std::net::SocketAddr) -> Result<(), BootError> {
+    if state.config.billing != crate::config::BillingBackend::Local {
+        return Ok(());
+    }
+    let host = if bound.ip().is_unspecified() { std::net::IpAddr::from([127, 0, 0, 1]) } else { bound.ip() };
+    let endpoint = engine::events::WebhookEndpoint {
+        id: "growthkit_app".into(),
+        url: format!("http://{}/webhooks/chargebee", std::net::SocketAddr::new(host, bound.port())),
+        username: Some(state.config.webhook_user.clone()),
+        password: Some(state.config.webhook_password.clone()),
+    };
+    state.engine.save_webhook_endpoint(&endpoint).await.map_err(|e| BootError::Webhooks(e.message))
 }
 
 /// `GET /healthz`: 200 once the database answers, 503 otherwise.

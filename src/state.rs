@@ -18,6 +18,8 @@ use crate::signing::Signer;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: SqlitePool,
+    /// One connection for the credit ledger's writes (see `db::connect_writer`).
+    pub writer: SqlitePool,
     pub clock: Clock,
     pub billing: Arc<dyn Billing>,
     pub engine: Arc<Engine>,

@@ -11,8 +11,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    ApiError, ChangePlanRequest, CreateFulfillmentRequest, FulfillmentEnvelope, OfferEventRequest, OfferFulfillment,
-    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, Subscription, UpdateFulfillmentRequest,
+    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateSubscriptionRequest, Estimate,
+    FulfillmentEnvelope, Invoice, ItemPrice, ItemPriceQuery, OfferEventRequest, OfferFulfillment,
+    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, Subscription, SubscriptionCreated,
+    SubscriptionCustomer, UnbilledCharge, UpdateFulfillmentRequest,
 };
 use super::{Billing, BillingError};
 use crate::engine::idempotency::KEY_HEADER;
@@ -96,6 +98,15 @@ impl ChargebeeClient {
             .basic_auth(&self.api_key, Some(""))
     }
 
+    /// A form-encoded POST to the billing API, as Chargebee's billing endpoints take their parameters.
+    fn post_form<F: Serialize + ?Sized>(&self, path: &str, form: &F, key: Option<&str>) -> RequestBuilder {
+        let req = self.billing(Method::POST, path).form(form);
+        match key {
+            Some(k) => req.header(KEY_HEADER, k),
+            None => req,
+        }
+    }
+
     fn post_json<B: Serialize>(&self, path: &str, body: &B, key: Option<&str>) -> RequestBuilder {
         let req = self.growth(Method::POST, path).json(body);
         match key {
@@ -172,12 +183,130 @@ impl Billing for ChargebeeClient {
             ("card[expiry_year]", req.card.expiry_year.to_string()),
             ("card[cvv]", req.card.cvv.clone()),
         ];
-        let mut builder = self.billing(Method::POST, &path).form(&form);
-        if let Some(k) = idempotency_key {
-            builder = builder.header(KEY_HEADER, k);
-        }
-        self.send(builder).await
+        self.send(self.post_form(&path, &form, idempotency_key)).await
     }
+
+    async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError> {
+        let mut params = vec![("limit", "100".to_owned())];
+        if let Some(t) = &query.item_type {
+            params.push(("item_type[is]", t.clone()));
+        }
+        if let Some(f) = &query.item_family_id {
+            params.push(("item_family_id[is]", f.clone()));
+        }
+        let list: List<ItemPriceEntry> = self.send(self.billing(Method::GET, "item_prices").query(&params)).await?;
+        Ok(list.list.into_iter().map(|e| e.item_price).collect())
+    }
+
+    async fn create_subscription(
+        &self,
+        req: &CreateSubscriptionRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<SubscriptionCreated, BillingError> {
+        let mut form = vec![("plan_id".to_owned(), req.plan_id.clone())];
+        for (i, addon) in req.addons.iter().enumerate() {
+            form.push((format!("addons[id][{i}]"), addon.id.clone()));
+            form.push((format!("addons[quantity][{i}]"), addon.quantity.to_string()));
+        }
+        form.push(("card[number]".into(), req.card.number.clone()));
+        form.push(("card[expiry_month]".into(), req.card.expiry_month.to_string()));
+        form.push(("card[expiry_year]".into(), req.card.expiry_year.to_string()));
+        form.push(("card[cvv]".into(), req.card.cvv.clone()));
+        let path = match &req.customer {
+            SubscriptionCustomer::New { id, email, first_name, last_name } => {
+                form.push(("customer[id]".into(), id.clone()));
+                form.push(("customer[email]".into(), email.clone()));
+                form.push(("customer[first_name]".into(), first_name.clone()));
+                form.push(("customer[last_name]".into(), last_name.clone()));
+                "subscriptions".to_owned()
+            }
+            SubscriptionCustomer::Existing { id } => format!("customers/{}/subscriptions", encode(id)),
+        };
+        self.send(self.post_form(&path, &form, idempotency_key)).await
+    }
+
+    async fn charge_addon(&self, req: &AddonCharge, idempotency_key: Option<&str>) -> Result<Invoice, BillingError> {
+        let form = [
+            ("subscription_id", req.subscription_id.clone()),
+            ("addon_id", req.addon_id.clone()),
+            ("addon_quantity", req.addon_quantity.to_string()),
+        ];
+        let env: InvoiceEnvelope = self.send(self.post_form("invoices/charge_addon", &form, idempotency_key)).await?;
+        Ok(env.invoice)
+    }
+
+    async fn charge_addon_at_term_end(
+        &self,
+        req: &AddonCharge,
+        idempotency_key: Option<&str>,
+    ) -> Result<Estimate, BillingError> {
+        let path = format!("subscriptions/{}/charge_addon_at_term_end", encode(&req.subscription_id));
+        let form = [("addon_id", req.addon_id.clone()), ("addon_quantity", req.addon_quantity.to_string())];
+        let env: EstimateEnvelope = self.send(self.post_form(&path, &form, idempotency_key)).await?;
+        Ok(env.estimate)
+    }
+
+    async fn cancel_subscription(
+        &self,
+        subscription_id: &str,
+        end_of_term: bool,
+        idempotency_key: Option<&str>,
+    ) -> Result<Subscription, BillingError> {
+        let path = format!("subscriptions/{}/cancel", encode(subscription_id));
+        let form = [("end_of_term", end_of_term.to_string())];
+        let env: SubscriptionEnvelope = self.send(self.post_form(&path, &form, idempotency_key)).await?;
+        Ok(env.subscription)
+    }
+
+    async fn remove_scheduled_cancellation(
+        &self,
+        subscription_id: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<Subscription, BillingError> {
+        let path = format!("subscriptions/{}/remove_scheduled_cancellation", encode(subscription_id));
+        let env: SubscriptionEnvelope =
+            self.send(self.post_form(&path, &[] as &[(&str, &str)], idempotency_key)).await?;
+        Ok(env.subscription)
+    }
+
+    async fn list_unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, BillingError> {
+        let params = [("subscription_id[is]", subscription_id), ("limit", "100")];
+        let list: List<UnbilledChargeEntry> =
+            self.send(self.billing(Method::GET, "unbilled_charges").query(&params)).await?;
+        Ok(list.list.into_iter().map(|e| e.unbilled_charge).collect())
+    }
+
+    async fn list_invoices(&self, subscription_id: &str, limit: u8) -> Result<Vec<Invoice>, BillingError> {
+        let limit = limit.clamp(1, 100).to_string();
+        let params = [("subscription_id[is]", subscription_id), ("limit", &limit), ("sort_by[desc]", "date")];
+        let list: List<InvoiceEnvelope> = self.send(self.billing(Method::GET, "invoices").query(&params)).await?;
+        Ok(list.list.into_iter().map(|e| e.invoice).collect())
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct List<T> {
+    list: Vec<T>,
+}
+
+#[derive(serde::Deserialize)]
+struct ItemPriceEntry {
+    item_price: ItemPrice,
+}
+
+#[derive(serde::Deserialize)]
+struct UnbilledChargeEntry {
+    unbilled_charge: UnbilledCharge,
+}
+
+#[derive(serde::Deserialize)]
+struct InvoiceEnvelope {
+    invoice: Invoice,
+}
+
+#[derive(serde::Deserialize)]
+struct EstimateEnvelope {
+    estimate: Estimate,
 }
 
 #[derive(serde::Deserialize)]

@@ -8,8 +8,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    ApiError, ChangePlanRequest, CreateFulfillmentRequest, OfferEventRequest, OfferFulfillment,
-    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, Subscription, UpdateFulfillmentRequest,
+    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateSubscriptionRequest, Estimate, Invoice,
+    ItemPrice, ItemPriceQuery, OfferEventRequest, OfferFulfillment, PersonalizedOffersRequest,
+    PersonalizedOffersResponse, PlanChange, Subscription, SubscriptionCreated, UnbilledCharge,
+    UpdateFulfillmentRequest,
 };
 use super::{Billing, BillingError};
 use crate::engine::Engine;
@@ -137,4 +139,69 @@ impl Billing for LocalEngine {
         )
         .await
     }
+
+    async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError> {
+        self.engine.item_prices(query).await.map_err(BillingError::Refused)
+    }
+
+    async fn create_subscription(
+        &self,
+        req: &CreateSubscriptionRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<SubscriptionCreated, BillingError> {
+        // As for plan changes, only the card's last digits identify the request in the store.
+        let fingerprint = (&req.customer, &req.plan_id, &req.addons, masked(&req.card.number));
+        self.once(idempotency_key, "create_subscription", &fingerprint, self.engine.create_subscription(req)).await
+    }
+
+    async fn charge_addon(&self, req: &AddonCharge, idempotency_key: Option<&str>) -> Result<Invoice, BillingError> {
+        self.once(idempotency_key, "charge_addon", req, self.engine.charge_addon(req)).await
+    }
+
+    async fn charge_addon_at_term_end(
+        &self,
+        req: &AddonCharge,
+        idempotency_key: Option<&str>,
+    ) -> Result<Estimate, BillingError> {
+        self.once(idempotency_key, "charge_addon_at_term_end", req, self.engine.charge_addon_at_term_end(req)).await
+    }
+
+    async fn cancel_subscription(
+        &self,
+        subscription_id: &str,
+        end_of_term: bool,
+        idempotency_key: Option<&str>,
+    ) -> Result<Subscription, BillingError> {
+        let req = (subscription_id, end_of_term);
+        self.once(idempotency_key, "cancel_subscription", &req, self.engine.cancel_subscription(subscription_id, end_of_term))
+            .await
+    }
+
+    async fn remove_scheduled_cancellation(
+        &self,
+        subscription_id: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<Subscription, BillingError> {
+        self.once(
+            idempotency_key,
+            "remove_scheduled_cancellation",
+            &subscription_id,
+            self.engine.remove_scheduled_cancellation(subscription_id),
+        )
+        .await
+    }
+
+    async fn list_unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, BillingError> {
+        self.engine.unbilled_charges(subscription_id).await.map_err(BillingError::Refused)
+    }
+
+    async fn list_invoices(&self, subscription_id: &str, limit: u8) -> Result<Vec<Invoice>, BillingError> {
+        let limit = i64::from(limit.clamp(1, 100));
+        let page = self.engine.list_invoices(Some(subscription_id), None, limit, None).await;
+        page.map(|p| p.list).map_err(BillingError::Refused)
+    }
+}
+
+fn masked(number: &str) -> String {
+    crate::engine::gateway::Card { number: number.into(), expiry_month: 1, expiry_year: 1, cvv: String::new() }.masked()
 }

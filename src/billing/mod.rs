@@ -14,8 +14,10 @@ use async_trait::async_trait;
 use crate::config::BillingBackend;
 use crate::engine::Engine;
 use types::{
-    ApiError, ChangePlanRequest, CreateFulfillmentRequest, OfferEventRequest, OfferFulfillment,
-    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, Subscription, UpdateFulfillmentRequest,
+    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateSubscriptionRequest, Estimate, Invoice,
+    ItemPrice, ItemPriceQuery, OfferEventRequest, OfferFulfillment, PersonalizedOffersRequest,
+    PersonalizedOffersResponse, PlanChange, Subscription, SubscriptionCreated, UnbilledCharge,
+    UpdateFulfillmentRequest,
 };
 
 /// Why a billing call did not succeed.
@@ -82,6 +84,47 @@ pub trait Billing: Send + Sync {
         req: &ChangePlanRequest,
         idempotency_key: Option<&str>,
     ) -> Result<PlanChange, BillingError>;
+
+    /// The catalog's item prices matching the query (plans and credit packs for checkout).
+    async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError>;
+
+    /// Creates a subscription to a plan with addons, paid now with the card (kept on file).
+    async fn create_subscription(
+        &self,
+        req: &CreateSubscriptionRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<SubscriptionCreated, BillingError>;
+
+    /// Invoices an addon now, paid with the card on file (`invoices/charge_addon`).
+    async fn charge_addon(&self, req: &AddonCharge, idempotency_key: Option<&str>) -> Result<Invoice, BillingError>;
+
+    /// Adds an addon charge to the invoice at the end of the current term.
+    async fn charge_addon_at_term_end(
+        &self,
+        req: &AddonCharge,
+        idempotency_key: Option<&str>,
+    ) -> Result<Estimate, BillingError>;
+
+    /// Cancels a subscription now, or at the end of its term.
+    async fn cancel_subscription(
+        &self,
+        subscription_id: &str,
+        end_of_term: bool,
+        idempotency_key: Option<&str>,
+    ) -> Result<Subscription, BillingError>;
+
+    /// Takes back a cancellation scheduled for term end.
+    async fn remove_scheduled_cancellation(
+        &self,
+        subscription_id: &str,
+        idempotency_key: Option<&str>,
+    ) -> Result<Subscription, BillingError>;
+
+    /// Charges kept for the subscription's next invoice.
+    async fn list_unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, BillingError>;
+
+    /// The subscription's most recent invoices, newest first (at most `limit`, 1–100).
+    async fn list_invoices(&self, subscription_id: &str, limit: u8) -> Result<Vec<Invoice>, BillingError>;
 }
 
 /// Builds the adapter the configuration asks for.

@@ -329,6 +329,9 @@ pub struct Subscription {
     pub current_term_start: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_term_end: Option<Timestamp>,
+    /// When it was cancelled, or — while `non_renewing` — when it will be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -385,4 +388,185 @@ pub struct ChangePlanRequest {
 pub struct PlanChange {
     pub subscription: Subscription,
     pub invoice: Invoice,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Billing: catalog, customers, one-time and term-end charges, cancellation, events
+// ---------------------------------------------------------------------------------------------
+
+/// An item price (plan, addon or charge) in Chargebee's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemPrice {
+    pub id: String,
+    pub item_id: String,
+    pub name: String,
+    pub item_type: String,
+    #[serde(default)]
+    pub item_family_id: Option<String>,
+    pub currency_code: String,
+    /// Minor units; per unit when `pricing_model` is `per_unit`.
+    pub price: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_unit: Option<String>,
+    pub pricing_model: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+}
+
+/// Which item prices to list (`GET /item_prices`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemPriceQuery {
+    pub item_type: Option<String>,
+    pub item_family_id: Option<String>,
+}
+
+/// A customer in Chargebee's shape (the fields Growthkit uses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_payment_source_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A payment attempt in Chargebee's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    pub id: String,
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    #[serde(rename = "type")]
+    pub transaction_type: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency_code: String,
+    pub date: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked_card_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+}
+
+/// A charge waiting for the subscription's next invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnbilledCharge {
+    pub id: String,
+    pub subscription_id: String,
+    pub customer_id: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub description: String,
+    pub quantity: i64,
+    pub unit_amount: i64,
+    pub amount: i64,
+    pub currency_code: String,
+    pub date_from: Timestamp,
+    pub date_to: Timestamp,
+}
+
+/// What the subscription's next invoice will hold (the answer to `charge_addon_at_term_end`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub created_at: Timestamp,
+    pub subscription_estimate: SubscriptionEstimate,
+    pub next_invoice_estimate: InvoiceEstimate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionEstimate {
+    pub id: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_billing_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceEstimate {
+    pub currency_code: String,
+    pub total: i64,
+    pub line_items: Vec<LineItem>,
+}
+
+/// The customer a new subscription is for: created with it (`POST /subscriptions`), or an existing one
+/// (`POST /customers/{id}/subscriptions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubscriptionCustomer {
+    New { id: String, email: String, first_name: String, last_name: String },
+    Existing { id: String },
+}
+
+/// One addon on a new subscription (`addons[id][i]`, `addons[quantity][i]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddonQuantity {
+    pub id: String,
+    pub quantity: i64,
+}
+
+/// Creates a subscription to a plan with addons, paid now with a card that stays on file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateSubscriptionRequest {
+    pub customer: SubscriptionCustomer,
+    pub plan_id: String,
+    pub addons: Vec<AddonQuantity>,
+    pub card: CardDetails,
+}
+
+/// A created subscription with its customer and first invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionCreated {
+    pub subscription: Subscription,
+    pub customer: Customer,
+    pub invoice: Invoice,
+}
+
+/// Invoices an addon now (`POST /invoices/charge_addon`) or at term end
+/// (`POST /subscriptions/{id}/charge_addon_at_term_end`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddonCharge {
+    pub subscription_id: String,
+    pub addon_id: String,
+    pub addon_quantity: i64,
+}
+
+/// A page of a list answer: `{list: [...], next_offset}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub list: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<String>,
+}
+
+/// An event, as the events API lists it and webhooks deliver it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub occurred_at: Timestamp,
+    pub source: String,
+    pub object: String,
+    pub api_version: String,
+    pub event_type: String,
+    pub content: EventContent,
+}
+
+/// The resources an event carries; which ones depends on its type.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventContent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<Subscription>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Customer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<Invoice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<Transaction>,
 }

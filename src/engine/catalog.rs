@@ -1,7 +1,9 @@
 //! Billing core records the engine keeps: items and prices, customers, subscriptions. Offers read them
 //! for audience rules; gifts and credit packs build on them.
 
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::billing::types::{ItemPrice, ItemPriceQuery};
 
 /// A customer as audience rules see it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -65,7 +67,7 @@ pub async fn decision_subject(
     }))
 }
 
-/// An item with one price, e.g. a plan billed monthly.
+/// An item with one price, e.g. a plan billed monthly, or a credit pack sold per unit.
 pub struct NewItemPrice<'a> {
     pub item_id: &'a str,
     pub item_name: &'a str,
@@ -75,6 +77,115 @@ pub struct NewItemPrice<'a> {
     pub price: i64,
     pub period: Option<i64>,
     pub period_unit: Option<&'a str>,
+}
+
+/// What [`NewItemPrice`] leaves at its defaults: the item family, pricing model and metadata.
+#[derive(Default)]
+pub struct PriceExtras<'a> {
+    pub item_family_id: Option<&'a str>,
+    pub per_unit: bool,
+    pub metadata: Option<serde_json::Value>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemPriceRow {
+    id: String,
+    item_id: String,
+    name: String,
+    item_type: String,
+    item_family_id: String,
+    currency: String,
+    price: i64,
+    period: Option<i64>,
+    period_unit: Option<String>,
+    pricing_model: String,
+    metadata: Option<String>,
+}
+
+impl From<ItemPriceRow> for ItemPrice {
+    fn from(r: ItemPriceRow) -> Self {
+        ItemPrice {
+            id: r.id,
+            item_id: r.item_id,
+            name: r.name,
+            item_type: r.item_type,
+            item_family_id: Some(r.item_family_id),
+            currency_code: r.currency,
+            price: r.price,
+            period: r.period,
+            period_unit: r.period_unit,
+            pricing_model: r.pricing_model,
+            status: "active".into(),
+            metadata: r.metadata.and_then(|m| serde_json::from_str(&m).ok()),
+        }
+    }
+}
+
+const ITEM_PRICE_COLUMNS: &str = "SELECT p.id, p.item_id, p.name, i.type AS item_type, i.item_family_id, p.currency,
+        p.price, p.period, p.period_unit, p.pricing_model, p.metadata
+     FROM engine_item_prices p JOIN engine_items i ON i.id = p.item_id";
+
+/// One item price by id.
+pub async fn item_price(conn: &mut SqliteConnection, id: &str) -> Result<Option<ItemPrice>, sqlx::Error> {
+    let row: Option<ItemPriceRow> = sqlx::query_as(&format!("{ITEM_PRICE_COLUMNS} WHERE p.id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(ItemPrice::from))
+}
+
+/// Item prices matching `query`, oldest first.
+pub async fn item_prices(pool: &SqlitePool, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, sqlx::Error> {
+    let rows: Vec<ItemPriceRow> = sqlx::query_as(&format!(
+        "{ITEM_PRICE_COLUMNS} WHERE (? IS NULL OR i.type = ?) AND (? IS NULL OR i.item_family_id = ?)
+         ORDER BY p.price, p.created_at, p.id"
+    ))
+    .bind(&query.item_type)
+    .bind(&query.item_type)
+    .bind(&query.item_family_id)
+    .bind(&query.item_family_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ItemPrice::from).collect())
+}
+
+/// Adds an item price unless one with its id exists (so seeding can run on every start).
+pub async fn ensure_item_price(
+    pool: &SqlitePool,
+    p: &NewItemPrice<'_>,
+    extras: &PriceExtras<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO engine_items (id, name, type, item_family_id, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(p.item_id)
+    .bind(p.item_name)
+    .bind(p.item_type)
+    .bind(extras.item_family_id.unwrap_or("default"))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO engine_item_prices
+             (id, item_id, name, currency, price, period, period_unit, pricing_model, metadata, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(p.price_id)
+    .bind(p.item_id)
+    .bind(p.item_name)
+    .bind(p.currency)
+    .bind(p.price)
+    .bind(p.period)
+    .bind(p.period_unit)
+    .bind(if extras.per_unit { "per_unit" } else { "flat_fee" })
+    .bind(extras.metadata.as_ref().map(|m| m.to_string()))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 pub async fn insert_item_price(pool: &SqlitePool, p: &NewItemPrice<'_>, now: i64) -> Result<(), sqlx::Error> {
@@ -149,4 +260,11 @@ pub async fn insert_active_subscription(
     .execute(pool)
     .await?;
     Ok(())
+}
+
+impl super::Engine {
+    /// `GET /item_prices` with `item_type[is]` and `item_family_id[is]` filters.
+    pub async fn item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, crate::billing::types::ApiError> {
+        item_prices(&self.pool, query).await.map_err(super::time::internal)
+    }
 }

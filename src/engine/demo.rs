@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::Engine;
-use super::catalog::{self, NewItemPrice};
+use super::catalog::{self, NewItemPrice, PriceExtras};
 use super::growth::config::CustomField;
 use super::growth::repo::PlayRecord;
 use super::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, PlayStatus, PlayType, Rule};
@@ -17,6 +17,8 @@ pub const GROWTH_PLUS_PLAN: &str = "growth-plus-USD-monthly";
 pub const ANALYTICS_OFFER: &str = "offer_advanced_analytics";
 pub const ANALYTICS_OPTION: &str = "unlock_now";
 pub const ANALYTICS_PLAY: &str = "play_advanced_analytics";
+pub const CREDITS_STARTER_PLAN: &str = "credits-starter-USD-monthly";
+pub const CREDIT_PACK_500: &str = "credit-pack-500-USD";
 
 /// Why demo seeding failed.
 #[derive(Debug, thiserror::Error)]
@@ -106,4 +108,46 @@ pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineDemoError> {
         })
         .await?;
     Ok(true)
+}
+
+/// Plans and credit packs of the credit-pack flow (seed 002): a $0 base plan and one with a base fee,
+/// and three non-recurring, per-unit addons whose metadata says how many credits one pack holds.
+/// Added on every start when missing, so a database from before the flow existed gets them too.
+pub async fn ensure_credit_catalog(engine: &Engine, family: &str) -> Result<(), EngineDemoError> {
+    let now = engine.clock().now();
+    let extras = |metadata: Option<serde_json::Value>| PriceExtras { item_family_id: Some(family), per_unit: metadata.is_some(), metadata };
+    for (item_id, name, price_id, price) in [
+        ("credits-starter", "Starter", CREDITS_STARTER_PLAN, 0),
+        ("credits-pro", "Pro", "credits-pro-USD-monthly", 1_900),
+    ] {
+        let plan = NewItemPrice {
+            item_id,
+            item_name: name,
+            item_type: "plan",
+            price_id,
+            currency: "USD",
+            price,
+            period: Some(1),
+            period_unit: Some("month"),
+        };
+        catalog::ensure_item_price(engine.pool(), &plan, &extras(None), now).await?;
+    }
+    for (item_id, name, price_id, price, credits) in [
+        ("credit-pack-100", "100 credits", "credit-pack-100-USD", 1_000, 100),
+        ("credit-pack-500", "500 credits", CREDIT_PACK_500, 4_000, 500),
+        ("credit-pack-2000", "2,000 credits", "credit-pack-2000-USD", 14_000, 2_000),
+    ] {
+        let pack = NewItemPrice {
+            item_id,
+            item_name: name,
+            item_type: "addon",
+            price_id,
+            currency: "USD",
+            price,
+            period: None,
+            period_unit: None,
+        };
+        catalog::ensure_item_price(engine.pool(), &pack, &extras(Some(json!({ "credits": credits }))), now).await?;
+    }
+    Ok(())
 }

@@ -9,10 +9,13 @@
 pub mod api;
 pub mod catalog;
 pub mod demo;
+pub mod events;
 pub mod gateway;
 pub mod growth;
 pub mod idempotency;
 pub mod ids;
+pub mod invoices;
+pub mod payments;
 pub mod subscriptions;
 pub mod time;
 
@@ -29,6 +32,9 @@ pub struct Engine {
     clock: Clock,
     growth: RwLock<Arc<GrowthConfig>>,
     cache: growth::cache::DecisionCache,
+    /// Wakes the webhook sender when events are recorded.
+    webhook_kick: tokio::sync::Notify,
+    webhook_http: reqwest::Client,
 }
 
 impl Engine {
@@ -41,6 +47,8 @@ impl Engine {
             clock,
             growth: RwLock::new(Arc::new(growth)),
             cache: growth::cache::DecisionCache::default(),
+            webhook_kick: tokio::sync::Notify::new(),
+            webhook_http: events::http_client(),
         }))
     }
 

@@ -83,7 +83,7 @@ pub async fn pay_upgrade(
     respond(
         async {
             let (state, user) = signed_in().await?;
-            let (month, year) = super::model::validate_card(&card_number, &expiry_month, &expiry_year, &cvc)
+            let (month, year) = crate::ui::format::validate_card(&card_number, &expiry_month, &expiry_year, &cvc)
                 .map_err(AppError::Invalid)?;
             let card =
                 CardDetails { number: card_number, expiry_month: month, expiry_year: year, cvv: cvc.trim().into() };

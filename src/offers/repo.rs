@@ -32,16 +32,6 @@ pub async fn grant_feature(
     Ok(())
 }
 
-/// The billing customer and subscription the account is, if it has them.
-pub async fn billing_ids(pool: &SqlitePool, account_id: &str) -> sqlx::Result<Option<(String, String)>> {
-    let row: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT billing_customer_id, billing_subscription_id FROM accounts WHERE id = ?")
-            .bind(account_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.and_then(|(c, s)| Some((c?, s?))))
-}
-
 /// An acceptance of an offer.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Acceptance {

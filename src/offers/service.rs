@@ -35,7 +35,7 @@ pub async fn gate(state: &AppState, user: &CurrentUser, context: RequestContext)
     if repo::has_feature(&state.pool, &user.account_id, ADVANCED_ANALYTICS).await? {
         return Ok(Gate::Unlocked);
     }
-    let Some((customer_id, subscription_id)) = repo::billing_ids(&state.pool, &user.account_id).await? else {
+    let Some((customer_id, subscription_id)) = crate::auth::repo::billing_ids(&state.pool, &user.account_id).await? else {
         return Ok(Gate::Locked {
             offer: None,
             notice: Some("Your account has no subscription to upgrade yet.".into()),
@@ -276,7 +276,7 @@ pub async fn pay(
     let Some(fid) = acc.fulfillment_id.clone() else {
         return Err(AppError::Conflict("The upgrade is still starting. Please try again in a moment.".into()));
     };
-    let (_, subscription_id) = repo::billing_ids(&state.pool, &user.account_id)
+    let (_, subscription_id) = crate::auth::repo::billing_ids(&state.pool, &user.account_id)
         .await?
         .ok_or_else(|| AppError::Conflict("Your account has no subscription to upgrade.".into()))?;
     let change = ChangePlanRequest { subscription_id, plan_item_price_id: UPGRADE_PLAN.into(), card };

@@ -1,6 +1,7 @@
 //! Presentational pieces shared by every feature.
 
 pub mod feedback;
+pub mod format;
 pub mod icons;
 pub mod layout;
 pub mod time;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,7 +18,8 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::billing::types::{
-    ApiError, FulfillmentEnvelope, FulfillmentStatus, OfferEventType, PersonalizedOffersRequest,
+    AddonCharge, AddonQuantity, ApiError, CardDetails, CreateSubscriptionRequest, FulfillmentEnvelope,
+    FulfillmentStatus, ItemPriceQuery, OfferEventType, Page, PersonalizedOffersRequest, SubscriptionCustomer,
 };
 
 /// What the API handlers share.
@@ -38,6 +39,16 @@ pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, api_key: &s
         .route("/offer_fulfillments/{id}", get(retrieve_fulfillment).post(update_fulfillment))
         .route("/subscriptions/{id}", get(retrieve_subscription))
         .route("/subscriptions/{id}/update_for_items", post(update_for_items))
+        .route("/subscriptions", post(create_subscription))
+        .route("/customers/{id}/subscriptions", post(create_subscription_for_customer))
+        .route("/subscriptions/{id}/cancel", post(cancel_subscription))
+        .route("/subscriptions/{id}/remove_scheduled_cancellation", post(remove_scheduled_cancellation))
+        .route("/subscriptions/{id}/charge_addon_at_term_end", post(charge_addon_at_term_end))
+        .route("/invoices/charge_addon", post(charge_addon))
+        .route("/invoices", get(list_invoices))
+        .route("/unbilled_charges", get(list_unbilled_charges))
+        .route("/item_prices", get(list_item_prices))
+        .route("/events", get(list_events))
         .route("/time_machines/{name}", get(time_machine))
         .route("/time_machines/{name}/travel_forward", post(travel_forward))
         .fallback(unknown_path)
@@ -138,6 +149,159 @@ impl Form {
     fn number(&self, name: &str) -> Result<u32, ApiError> {
         self.required(name)?.parse().map_err(|_| ApiError::param(name, format!("{name} : must be a number")))
     }
+
+    fn query(raw: Option<&str>) -> Self {
+        Form(form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
+    }
+
+    fn optional(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn integer(&self, name: &str) -> Result<i64, ApiError> {
+        self.required(name)?.parse().map_err(|_| ApiError::param(name, format!("{name} : must be an integer")))
+    }
+
+    /// `true`/`false` (absent is `false`).
+    fn boolean(&self, name: &str) -> Result<bool, ApiError> {
+        match self.optional(name) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(_) => Err(ApiError::param(name, format!("{name} : must be true or false"))),
+        }
+    }
+
+    /// The list `limit` (1 to 100, default 10).
+    fn limit(&self) -> Result<i64, ApiError> {
+        match self.optional("limit") {
+            None => Ok(10),
+            Some(_) => {
+                let limit = self.integer("limit")?;
+                if (1..=100).contains(&limit) {
+                    Ok(limit)
+                } else {
+                    Err(ApiError::param("limit", "limit : must be between 1 and 100"))
+                }
+            }
+        }
+    }
+
+    fn card(&self) -> Result<CardDetails, ApiError> {
+        Ok(CardDetails {
+            number: self.required("card[number]")?.to_owned(),
+            expiry_month: self.number("card[expiry_month]")?,
+            expiry_year: self.number("card[expiry_year]")?,
+            cvv: self.required("card[cvv]")?.to_owned(),
+        })
+    }
+
+    /// `addons[id][i]` with `addons[quantity][i]` (default 1), for i = 0, 1, … while present.
+    fn addons(&self) -> Result<Vec<AddonQuantity>, ApiError> {
+        let mut addons = Vec::new();
+        for i in 0.. {
+            let Some(id) = self.optional(&format!("addons[id][{i}]")) else { break };
+            let qty_name = format!("addons[quantity][{i}]");
+            let quantity = match self.optional(&qty_name) {
+                None => 1,
+                Some(_) => self.integer(&qty_name)?,
+            };
+            addons.push(AddonQuantity { id: id.to_owned(), quantity });
+        }
+        Ok(addons)
+    }
+
+    /// One addon charge's `addon_id` and `addon_quantity` (required: credit packs are quantity-based).
+    fn addon_charge(&self, subscription_id: &str) -> Result<AddonCharge, ApiError> {
+        Ok(AddonCharge {
+            subscription_id: subscription_id.to_owned(),
+            addon_id: self.required("addon_id")?.to_owned(),
+            addon_quantity: self.integer("addon_quantity")?,
+        })
+    }
+}
+
+/// One resource under its name, as list answers wrap each entry: `{"invoice": {…}}`.
+fn wrapped<T: serde::Serialize>(name: &str, page: Page<T>) -> ApiResult {
+    let list: Vec<Value> = page.list.into_iter().map(|item| serde_json::json!({ name: item })).collect();
+    let mut body = serde_json::json!({ "list": list });
+    if let Some(next) = page.next_offset {
+        body["next_offset"] = Value::String(next);
+    }
+    json(body)
+}
+
+async fn create_subscription(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    let customer = SubscriptionCustomer::New {
+        id: form.required("customer[id]")?.to_owned(),
+        email: form.required("customer[email]")?.to_owned(),
+        first_name: form.optional("customer[first_name]").unwrap_or_default().to_owned(),
+        last_name: form.optional("customer[last_name]").unwrap_or_default().to_owned(),
+    };
+    created(&s, &form, customer).await
+}
+
+async fn create_subscription_for_customer(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    created(&s, &Form::parse(&bytes), SubscriptionCustomer::Existing { id }).await
+}
+
+async fn created(s: &ApiState, form: &Form, customer: SubscriptionCustomer) -> ApiResult {
+    let req = CreateSubscriptionRequest {
+        customer,
+        plan_id: form.required("plan_id")?.to_owned(),
+        addons: form.addons()?,
+        card: form.card()?,
+    };
+    json(s.engine.create_subscription(&req).await?)
+}
+
+async fn cancel_subscription(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let end_of_term = Form::parse(&bytes).boolean("end_of_term")?;
+    json(serde_json::json!({ "subscription": s.engine.cancel_subscription(&id, end_of_term).await? }))
+}
+
+async fn remove_scheduled_cancellation(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(serde_json::json!({ "subscription": s.engine.remove_scheduled_cancellation(&id).await? }))
+}
+
+async fn charge_addon_at_term_end(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let charge = Form::parse(&bytes).addon_charge(&id)?;
+    json(serde_json::json!({ "estimate": s.engine.charge_addon_at_term_end(&charge).await? }))
+}
+
+async fn charge_addon(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    let charge = form.addon_charge(form.required("subscription_id")?)?;
+    json(serde_json::json!({ "invoice": s.engine.charge_addon(&charge).await? }))
+}
+
+async fn list_invoices(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = Form::query(q.as_deref());
+    let page = s
+        .engine
+        .list_invoices(q.optional("subscription_id[is]"), q.optional("customer_id[is]"), q.limit()?, q.optional("offset"))
+        .await?;
+    wrapped("invoice", page)
+}
+
+async fn list_unbilled_charges(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = Form::query(q.as_deref());
+    let list = s.engine.unbilled_charges(q.required("subscription_id[is]")?).await?;
+    wrapped("unbilled_charge", Page { list, next_offset: None })
+}
+
+async fn list_item_prices(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = Form::query(q.as_deref());
+    let query = ItemPriceQuery {
+        item_type: q.optional("item_type[is]").map(str::to_owned),
+        item_family_id: q.optional("item_family_id[is]").map(str::to_owned),
+    };
+    wrapped("item_price", Page { list: s.engine.item_prices(&query).await?, next_offset: None })
+}
+
+async fn list_events(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = Form::query(q.as_deref());
+    wrapped("event", s.engine.list_events(q.optional("event_type[is]"), q.limit()?, q.optional("offset")).await?)
 }
 
 async fn retrieve_subscription(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
@@ -146,11 +310,12 @@ async fn retrieve_subscription(State(s): State<ApiState>, Path(id): Path<String>
 
 async fn update_for_items(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
     let form = Form::parse(&bytes);
+    let card = form.card()?;
     let card = crate::engine::gateway::Card {
-        number: form.required("card[number]")?.to_owned(),
-        expiry_month: form.number("card[expiry_month]")?,
-        expiry_year: form.number("card[expiry_year]")?,
-        cvv: form.required("card[cvv]")?.to_owned(),
+        number: card.number,
+        expiry_month: card.expiry_month,
+        expiry_year: card.expiry_year,
+        cvv: card.cvv,
     };
     let change = s.engine.change_plan(&id, form.required("subscription_items[item_price_id][0]")?, &card).await?;
     json(change)

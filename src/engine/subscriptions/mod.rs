@@ -1,10 +1,16 @@
-//! Subscriptions and invoices of the engine's billing core: reading them in Chargebee's shapes, and
-//! changing a subscription's plan with an immediate charge on the test gateway. A declined charge
-//! changes nothing but the record of the attempt (as Chargebee answers 402 and leaves the subscription).
+//! Subscriptions of the engine's billing core: reading them in Chargebee's shapes, creating them with
+//! addons ([`create`]), changing the plan with an immediate charge, cancelling now or at term end
+//! ([`cancel`]), and renewing them when their term ends ([`renewal`]). A declined charge changes nothing
+//! but the record of the attempt (Chargebee answers 402 and leaves the subscription as it was).
 
-use sqlx::SqlitePool;
+mod cancel;
+mod create;
+mod renewal;
+
+use sqlx::{SqliteConnection, SqlitePool};
 
 use super::gateway::{self, Card};
+use super::invoices::insert_invoice;
 use super::time::internal;
 use super::{Engine, ids};
 use crate::billing::types::{ApiError, Invoice, LineItem, PlanChange, Subscription, SubscriptionItem};
@@ -17,10 +23,14 @@ struct SubscriptionRow {
     plan_item_price_id: String,
     current_term_start: Option<i64>,
     current_term_end: Option<i64>,
+    cancelled_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
     price: i64,
     currency: String,
+    plan_name: String,
+    period: Option<i64>,
+    period_unit: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -34,16 +44,30 @@ struct PriceRow {
     item_type: String,
 }
 
-async fn subscription_row(pool: &SqlitePool, id: &str) -> Result<Option<SubscriptionRow>, sqlx::Error> {
+async fn subscription_row(conn: &mut SqliteConnection, id: &str) -> Result<Option<SubscriptionRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.id, s.customer_id, s.status, s.plan_item_price_id, s.current_term_start, s.current_term_end,
-                s.created_at, s.updated_at, p.price, p.currency
+                s.cancelled_at, s.created_at, s.updated_at, p.price, p.currency, p.name AS plan_name, p.period,
+                p.period_unit
          FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id
          WHERE s.id = ?",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
+}
+
+/// The subscription, or Chargebee's 404 naming `param`.
+async fn existing(conn: &mut SqliteConnection, id: &str, param: &str) -> Result<SubscriptionRow, ApiError> {
+    subscription_row(conn, id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ApiError::not_found(param, format!("Subscription {id} not found")))
+}
+
+/// A subscription's current state read inside a transaction (for events written in it).
+pub(crate) async fn read(conn: &mut SqliteConnection, id: &str) -> Result<Subscription, ApiError> {
+    existing(conn, id, "subscription_id").await.map(Subscription::from)
 }
 
 async fn price(pool: &SqlitePool, id: &str) -> Result<Option<PriceRow>, sqlx::Error> {
@@ -72,6 +96,7 @@ impl From<SubscriptionRow> for Subscription {
             currency_code: r.currency,
             current_term_start: r.current_term_start,
             current_term_end: r.current_term_end,
+            cancelled_at: r.cancelled_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -79,7 +104,7 @@ impl From<SubscriptionRow> for Subscription {
 }
 
 /// Seconds in a billing period (months and years as 30 and 365 days: the engine's calendar is simple).
-fn period_seconds(period: Option<i64>, unit: Option<&str>) -> i64 {
+pub(crate) fn period_seconds(period: Option<i64>, unit: Option<&str>) -> i64 {
     let unit = match unit {
         Some("day") => 86_400,
         Some("week") => 7 * 86_400,
@@ -92,19 +117,13 @@ fn period_seconds(period: Option<i64>, unit: Option<&str>) -> i64 {
 impl Engine {
     /// `GET /subscriptions/{id}`.
     pub async fn subscription(&self, id: &str) -> Result<Subscription, ApiError> {
-        subscription_row(&self.pool, id)
-            .await
-            .map_err(internal)?
-            .map(Subscription::from)
-            .ok_or_else(|| ApiError::not_found("subscription_id", format!("{id} not found")))
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        read(&mut conn, id).await
     }
 
     /// Changes the plan now and charges the new plan's price for a new term starting now.
     pub async fn change_plan(&self, sub_id: &str, plan_price_id: &str, card: &Card) -> Result<PlanChange, ApiError> {
-        let sub = subscription_row(&self.pool, sub_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::not_found("subscription_id", format!("{sub_id} not found")))?;
+        let sub = existing(&mut *self.pool.acquire().await.map_err(internal)?, sub_id, "subscription_id").await?;
         if !matches!(sub.status.as_str(), "active" | "in_trial" | "non_renewing") {
             return Err(ApiError::invalid_state(
                 None,
@@ -207,27 +226,4 @@ impl Engine {
         self.forget_subjects();
         Ok(PlanChange { subscription: self.subscription(&sub.id).await?, invoice })
     }
-}
-
-async fn insert_invoice(conn: &mut sqlx::SqliteConnection, inv: &Invoice, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO engine_invoices (id, customer_id, subscription_id, status, currency_code, total, amount_paid,
-             amount_due, line_items, date, paid_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&inv.id)
-    .bind(&inv.customer_id)
-    .bind(&inv.subscription_id)
-    .bind(&inv.status)
-    .bind(&inv.currency_code)
-    .bind(inv.total)
-    .bind(inv.amount_paid)
-    .bind(inv.amount_due)
-    .bind(serde_json::to_string(&inv.line_items).unwrap_or_else(|_| "[]".into()))
-    .bind(inv.date)
-    .bind(inv.paid_at)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
 }

@@ -1,0 +1,111 @@
+//! Server functions for credits. Each authenticates, then hands over to the service.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+use super::model::{ChoiceOutcome, CreditsOverview, ReportRun};
+use crate::error::AppError;
+
+/// `GET /api/credits`: the credits page's state (checkout, activating, or balance and choices).
+#[server(prefix = "/api", endpoint = "credits", input = GetUrl)]
+pub async fn load_credits() -> Result<CreditsOverview, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            super::service::overview(&state, &user).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/credits_checkout`: buys a plan with a credit pack, paid with a (test) card.
+#[server(prefix = "/api", endpoint = "credits_checkout")]
+#[allow(clippy::too_many_arguments)]
+pub async fn credits_checkout(
+    plan_id: String,
+    pack_id: String,
+    quantity: String,
+    card_number: String,
+    expiry_month: String,
+    expiry_year: String,
+    cvc: String,
+    nonce: String,
+) -> Result<ChoiceOutcome, AppError> {
+    use crate::billing::types::CardDetails;
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            // The pack rule first: without a pack there is nothing to pay for, whatever the card says.
+            if let Some(problem) = super::model::checkout_problem(plan_id.trim(), pack_id.trim(), &quantity) {
+                return Err(AppError::Invalid(problem));
+            }
+            let (month, year) = crate::ui::format::validate_card(&card_number, &expiry_month, &expiry_year, &cvc)
+                .map_err(AppError::Invalid)?;
+            let card = CardDetails { number: card_number, expiry_month: month, expiry_year: year, cvv: cvc.trim().into() };
+            let form = super::service::CheckoutForm { plan_id, pack_id, quantity, card, nonce };
+            super::service::checkout(&state, &user, form).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/credits_choice`: top up now, at renewal, stop at term end, change pack, or undo a stop.
+#[server(prefix = "/api", endpoint = "credits_choice")]
+pub async fn credits_choice(
+    choice: String,
+    pack_id: String,
+    quantity: String,
+    nonce: String,
+) -> Result<ChoiceOutcome, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            let choice = super::model::TopUpChoice::parse(&choice)
+                .ok_or_else(|| AppError::invalid("Choose one of the offered options."))?;
+            super::service::choose(&state, &user, choice, &pack_id, &quantity, &nonce).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/run_report`: runs a report, using credits.
+#[server(prefix = "/api", endpoint = "run_report")]
+pub async fn run_report(nonce: String) -> Result<ReportRun, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            super::service::run_report(&state, &user, &nonce).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/low_balance_seen`: the low-balance popup was shown for this episode.
+#[server(prefix = "/api", endpoint = "low_balance_seen")]
+pub async fn low_balance_seen(episode: i64) -> Result<(), AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            super::service::acknowledge_prompt(&state, &user, episode).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/credits_threshold`: the balance below which the popup is offered.
+#[server(prefix = "/api", endpoint = "credits_threshold")]
+pub async fn credits_threshold(threshold: String) -> Result<(), AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            super::service::set_threshold(&state, &user, &threshold).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,52 @@
+//! `POST /webhooks/chargebee`: billing events from Chargebee (or the built-in engine, which registers
+//! this endpoint at start-up). Deliveries must present the configured HTTP Basic credentials; events may
+//! arrive twice or out of order, so every feature applies them idempotently by event id. A 2xx tells
+//! billing the event is handled; a 5xx makes it retry later.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use subtle::ConstantTimeEq;
+
+use crate::billing::types::Event;
+use crate::state::AppState;
+
+pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if !authorized(&state, &headers) {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"growthkit-webhooks\"")], "")
+            .into_response();
+    }
+    let event: Event = match serde_json::from_slice(&body) {
+        Ok(event) => event,
+        Err(err) => {
+            tracing::warn!("webhook body is not an event: {err}");
+            return (StatusCode::BAD_REQUEST, "not a Chargebee event").into_response();
+        }
+    };
+    match crate::credits::service::apply_event(&state, &event).await {
+        Ok(effect) => {
+            tracing::info!(event = %event.id, kind = %event.event_type, ?effect, "webhook handled");
+            StatusCode::OK.into_response()
+        }
+        Err(err) => {
+            tracing::error!(event = %event.id, "webhook not handled: {err}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Compares the Basic credentials in constant time, so timing reveals nothing about the password.
+fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(encoded) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+    else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else { return false };
+    let expected = format!("{}:{}", state.config.webhook_user, state.config.webhook_password);
+    decoded.ct_eq(expected.as_bytes()).into()
+}
