@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::auth::view::LoginPage;
+use crate::credits::view::CreditsPage;
 use crate::dashboard::view::DashboardPage;
 use crate::offers::view::{AnalyticsPage, UpgradePage};
 use crate::studio::view::{
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/app") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/app/analytics") view=AnalyticsPage ssr=SsrMode::Async />
                     <Route path=path!("/upgrade/analytics") view=UpgradePage ssr=SsrMode::Async />
+                    <Route path=path!("/credits") view=CreditsPage ssr=SsrMode::Async />
                     <Route path=path!("/studio") view=StudioOverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/studio/offers") view=StudioOffersPage ssr=SsrMode::Async />
                     <Route path=path!("/studio/audiences") view=StudioAudiencesPage ssr=SsrMode::Async />

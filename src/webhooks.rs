@@ -39,10 +39,8 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
 
 /// Compares the Basic credentials in constant time, so timing reveals nothing about the password.
 fn authorized(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(encoded) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
+    let Some(encoded) =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Basic "))
     else {
         return false;
     };

@@ -173,8 +173,13 @@ impl Billing for LocalEngine {
         idempotency_key: Option<&str>,
     ) -> Result<Subscription, BillingError> {
         let req = (subscription_id, end_of_term);
-        self.once(idempotency_key, "cancel_subscription", &req, self.engine.cancel_subscription(subscription_id, end_of_term))
-            .await
+        self.once(
+            idempotency_key,
+            "cancel_subscription",
+            &req,
+            self.engine.cancel_subscription(subscription_id, end_of_term),
+        )
+        .await
     }
 
     async fn remove_scheduled_cancellation(

@@ -424,7 +424,7 @@ pub struct ItemPriceQuery {
 }
 
 /// A customer in Chargebee's shape (the fields Growthkit uses).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Customer {
     pub id: String,
     #[serde(default)]

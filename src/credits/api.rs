@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-use super::model::{ChoiceOutcome, CreditsOverview, ReportRun};
+use super::model::{CheckoutInput, ChoiceOutcome, CreditsOverview, ReportRun};
 use crate::error::AppError;
 
 /// `GET /api/credits`: the credits page's state (checkout, activating, or balance and choices).
@@ -21,29 +21,22 @@ pub async fn load_credits() -> Result<CreditsOverview, AppError> {
 
 /// `POST /api/credits_checkout`: buys a plan with a credit pack, paid with a (test) card.
 #[server(prefix = "/api", endpoint = "credits_checkout")]
-#[allow(clippy::too_many_arguments)]
-pub async fn credits_checkout(
-    plan_id: String,
-    pack_id: String,
-    quantity: String,
-    card_number: String,
-    expiry_month: String,
-    expiry_year: String,
-    cvc: String,
-    nonce: String,
-) -> Result<ChoiceOutcome, AppError> {
+pub async fn credits_checkout(input: CheckoutInput) -> Result<ChoiceOutcome, AppError> {
     use crate::billing::types::CardDetails;
     use crate::request::{respond, signed_in};
     respond(
         async {
             let (state, user) = signed_in().await?;
+            let CheckoutInput { plan_id, pack_id, quantity, card_number, expiry_month, expiry_year, cvc, nonce } =
+                input;
             // The pack rule first: without a pack there is nothing to pay for, whatever the card says.
             if let Some(problem) = super::model::checkout_problem(plan_id.trim(), pack_id.trim(), &quantity) {
                 return Err(AppError::Invalid(problem));
             }
             let (month, year) = crate::ui::format::validate_card(&card_number, &expiry_month, &expiry_year, &cvc)
                 .map_err(AppError::Invalid)?;
-            let card = CardDetails { number: card_number, expiry_month: month, expiry_year: year, cvv: cvc.trim().into() };
+            let card =
+                CardDetails { number: card_number, expiry_month: month, expiry_year: year, cvv: cvc.trim().into() };
             let form = super::service::CheckoutForm { plan_id, pack_id, quantity, card, nonce };
             super::service::checkout(&state, &user, form).await
         }

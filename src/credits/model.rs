@@ -80,10 +80,28 @@ pub struct CreditsState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CreditsOverview {
     /// No credit subscription yet: the checkout.
-    Checkout { plans: Vec<PlanOption>, packs: Vec<PackOption>, nonce: String, can_buy: bool },
+    Checkout {
+        plans: Vec<PlanOption>,
+        packs: Vec<PackOption>,
+        nonce: String,
+        can_buy: bool,
+    },
     /// Bought, waiting for the payment event that grants the first credits.
     Activating,
     Active(Box<CreditsState>),
+}
+
+/// The checkout form as sent: plan, pack and quantity, the card, and the page view's nonce.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutInput {
+    pub plan_id: String,
+    pub pack_id: String,
+    pub quantity: String,
+    pub card_number: String,
+    pub expiry_month: String,
+    pub expiry_year: String,
+    pub cvc: String,
+    pub nonce: String,
 }
 
 /// The popup's and credits page's choices.
@@ -114,7 +132,9 @@ impl TopUpChoice {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::TopUpNow, Self::AtRenewal, Self::Stop, Self::Change, Self::UndoStop].into_iter().find(|c| c.as_str() == s)
+        [Self::TopUpNow, Self::AtRenewal, Self::Stop, Self::Change, Self::UndoStop]
+            .into_iter()
+            .find(|c| c.as_str() == s)
     }
 }
 
@@ -163,7 +183,7 @@ pub fn credits_text(credits: i64) -> String {
     let digits = credits.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -195,7 +215,13 @@ mod tests {
 
     #[test]
     fn choices_round_trip() {
-        for c in [TopUpChoice::TopUpNow, TopUpChoice::AtRenewal, TopUpChoice::Stop, TopUpChoice::Change, TopUpChoice::UndoStop] {
+        for c in [
+            TopUpChoice::TopUpNow,
+            TopUpChoice::AtRenewal,
+            TopUpChoice::Stop,
+            TopUpChoice::Change,
+            TopUpChoice::UndoStop,
+        ] {
             assert_eq!(TopUpChoice::parse(c.as_str()), Some(c));
         }
         assert_eq!(TopUpChoice::parse("refund"), None);

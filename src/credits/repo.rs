@@ -160,7 +160,13 @@ pub async fn set_subscription(
 }
 
 /// Changes the pack top-ups buy.
-pub async fn set_pack(writer: &SqlitePool, account_id: &str, pack_id: &str, quantity: i64, now: i64) -> sqlx::Result<()> {
+pub async fn set_pack(
+    writer: &SqlitePool,
+    account_id: &str,
+    pack_id: &str,
+    quantity: i64,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE credit_accounts SET pack_id = ?, pack_quantity = ?, updated_at = ? WHERE account_id = ?")
         .bind(pack_id)
         .bind(quantity)
@@ -258,13 +264,15 @@ pub async fn start_action(
 
 /// Records how a choice ended (`succeeded` or `failed`) and the message shown for it.
 pub async fn finish_action(writer: &SqlitePool, key: &str, status: &str, message: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE credit_actions SET status = ?, message = ?, finished_at = ? WHERE key = ? AND status = 'pending'")
-        .bind(status)
-        .bind(message)
-        .bind(now)
-        .bind(key)
-        .execute(writer)
-        .await?;
+    sqlx::query(
+        "UPDATE credit_actions SET status = ?, message = ?, finished_at = ? WHERE key = ? AND status = 'pending'",
+    )
+    .bind(status)
+    .bind(message)
+    .bind(now)
+    .bind(key)
+    .execute(writer)
+    .await?;
     Ok(())
 }
 

@@ -82,7 +82,13 @@ pub async fn catalog(state: &AppState) -> Result<(Vec<PlanOption>, Vec<PackOptio
             "addon" => {
                 let credits = p.metadata.as_ref().and_then(|m| m.get("credits")).and_then(|c| c.as_i64());
                 if let Some(credits) = credits.filter(|c| *c > 0) {
-                    packs.push(PackOption { id: p.id, name: p.name, credits, price: p.price, currency: p.currency_code });
+                    packs.push(PackOption {
+                        id: p.id,
+                        name: p.name,
+                        credits,
+                        price: p.price,
+                        currency: p.currency_code,
+                    });
                 }
             }
             _ => {}
@@ -172,8 +178,10 @@ pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) 
     }
     let quantity = parse_quantity(&form.quantity).map_err(AppError::Invalid)?;
     let (plans, packs) = catalog(state).await?;
-    let plan = plans.iter().find(|p| p.id == form.plan_id).ok_or_else(|| AppError::invalid("Choose one of the plans."))?;
-    let pack = packs.iter().find(|p| p.id == form.pack_id).ok_or_else(|| AppError::invalid("Choose one of the packs."))?;
+    let plan =
+        plans.iter().find(|p| p.id == form.plan_id).ok_or_else(|| AppError::invalid("Choose one of the plans."))?;
+    let pack =
+        packs.iter().find(|p| p.id == form.pack_id).ok_or_else(|| AppError::invalid("Choose one of the packs."))?;
 
     let now = state.clock.now();
     let existing = repo::account(&state.pool, &user.account_id).await.map_err(db("reading credits"))?;
@@ -271,9 +279,16 @@ async fn finish(state: &AppState, key: &str, outcome: Result<String, String>) ->
 
 /// A billing refusal: a payment or parameter problem is the user's to fix (and recorded, so a repeat of
 /// the same click answers the same); an outage frees the key so the same click can be retried.
-async fn refused(state: &AppState, key: &str, err: BillingError, context: &'static str) -> Result<ChoiceOutcome, AppError> {
+async fn refused(
+    state: &AppState,
+    key: &str,
+    err: BillingError,
+    context: &'static str,
+) -> Result<ChoiceOutcome, AppError> {
     match err {
-        BillingError::Refused(e) if e.http_status_code == 402 || e.param.as_deref().is_some_and(|p| p.starts_with("card[")) => {
+        BillingError::Refused(e)
+            if e.http_status_code == 402 || e.param.as_deref().is_some_and(|p| p.starts_with("card[")) =>
+        {
             finish(state, key, Err(format!("{} Nothing was charged.", e.message))).await
         }
         BillingError::Refused(e) => {
@@ -307,7 +322,8 @@ pub async fn choose(
     let (_, packs) = catalog(state).await?;
     let (pack, quantity) = match choice {
         TopUpChoice::Change => {
-            let pack = packs.iter().find(|p| p.id == pack_id).ok_or_else(|| AppError::invalid("Choose one of the packs."))?;
+            let pack =
+                packs.iter().find(|p| p.id == pack_id).ok_or_else(|| AppError::invalid("Choose one of the packs."))?;
             (Some(pack), parse_quantity(quantity).map_err(AppError::Invalid)?)
         }
         TopUpChoice::TopUpNow | TopUpChoice::AtRenewal => {
@@ -333,21 +349,23 @@ pub async fn choose(
     });
     let what = |p: &PackOption| format!("{} credits ({} × {})", credits_text(p.credits * quantity), quantity, p.name);
     let result = match (choice, charge, pack) {
-        (TopUpChoice::TopUpNow | TopUpChoice::Change, Some(charge), Some(p)) => {
-            state.billing.charge_addon(&charge, Some(&key)).await.map(|inv| {
-                format!("Paid {} — {} are on their way.", money(inv.total, &inv.currency_code), what(p))
-            })
-        }
+        (TopUpChoice::TopUpNow | TopUpChoice::Change, Some(charge), Some(p)) => state
+            .billing
+            .charge_addon(&charge, Some(&key))
+            .await
+            .map(|inv| format!("Paid {} — {} are on their way.", money(inv.total, &inv.currency_code), what(p))),
         (TopUpChoice::AtRenewal, Some(charge), Some(p)) => {
             state.billing.charge_addon_at_term_end(&charge, Some(&key)).await.map(|est| {
                 let when = est.subscription_estimate.next_billing_at.map_or("the end of the term".into(), utc);
                 format!("{} will be charged and added at renewal ({when}).", what(p))
             })
         }
-        (TopUpChoice::Stop, ..) => state.billing.cancel_subscription(&subscription_id, true, Some(&key)).await.map(|s| {
-            let when = s.cancelled_at.map_or("the end of the term".into(), utc);
-            format!("Your plan ends on {when}. Your remaining credits stay usable until then.")
-        }),
+        (TopUpChoice::Stop, ..) => {
+            state.billing.cancel_subscription(&subscription_id, true, Some(&key)).await.map(|s| {
+                let when = s.cancelled_at.map_or("the end of the term".into(), utc);
+                format!("Your plan ends on {when}. Your remaining credits stay usable until then.")
+            })
+        }
         (TopUpChoice::UndoStop, ..) => state
             .billing
             .remove_scheduled_cancellation(&subscription_id, Some(&key))
@@ -378,12 +396,14 @@ pub async fn run_report(state: &AppState, user: &CurrentUser, nonce: &str) -> Re
     let key = format!("report_{nonce}");
     let entry = Entry::Consumption { key: &key, credits: REPORT_COST, description: "Report run" };
     match repo::apply(&state.writer, &user.account_id, &entry, state.clock.now()).await.map_err(db("using credits"))? {
-        Applied::Done { balance } => Ok(ReportRun {
-            balance,
-            message: format!("Report ready. It used {REPORT_COST} credits."),
-        }),
+        Applied::Done { balance } => {
+            Ok(ReportRun { balance, message: format!("Report ready. It used {REPORT_COST} credits.") })
+        }
         Applied::AlreadyApplied => {
-            let balance = repo::account(&state.pool, &user.account_id).await.map_err(db("reading credits"))?.map_or(0, |a| a.balance);
+            let balance = repo::account(&state.pool, &user.account_id)
+                .await
+                .map_err(db("reading credits"))?
+                .map_or(0, |a| a.balance);
             Ok(ReportRun { balance, message: "That report already ran.".into() })
         }
         Applied::Insufficient { balance } => Err(AppError::Conflict(format!(
@@ -403,12 +423,10 @@ pub async fn acknowledge_prompt(state: &AppState, user: &CurrentUser, episode: i
 /// Sets the balance below which the popup is offered.
 pub async fn set_threshold(state: &AppState, user: &CurrentUser, threshold: &str) -> Result<(), AppError> {
     require_owner(user)?;
-    let threshold: i64 = threshold
-        .trim()
-        .parse()
-        .ok()
-        .filter(|t| (0..=MAX_THRESHOLD).contains(t))
-        .ok_or_else(|| AppError::Invalid(format!("Enter a whole number of credits from 0 to {}.", credits_text(MAX_THRESHOLD))))?;
+    let threshold: i64 =
+        threshold.trim().parse().ok().filter(|t| (0..=MAX_THRESHOLD).contains(t)).ok_or_else(|| {
+            AppError::Invalid(format!("Enter a whole number of credits from 0 to {}.", credits_text(MAX_THRESHOLD)))
+        })?;
     repo::set_threshold(&state.writer, &user.account_id, threshold, state.clock.now())
         .await
         .map_err(db("setting the threshold"))
@@ -417,7 +435,10 @@ pub async fn set_threshold(state: &AppState, user: &CurrentUser, threshold: &str
 /// What a billing event did to credits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventEffect {
-    Granted { account_id: String, credits: i64 },
+    Granted {
+        account_id: String,
+        credits: i64,
+    },
     AlreadyApplied,
     /// Not about credits (another event type, another customer, no credit packs on the invoice).
     Ignored,

@@ -127,10 +127,8 @@ const ITEM_PRICE_COLUMNS: &str = "SELECT p.id, p.item_id, p.name, i.type AS item
 
 /// One item price by id.
 pub async fn item_price(conn: &mut SqliteConnection, id: &str) -> Result<Option<ItemPrice>, sqlx::Error> {
-    let row: Option<ItemPriceRow> = sqlx::query_as(&format!("{ITEM_PRICE_COLUMNS} WHERE p.id = ?"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<ItemPriceRow> =
+        sqlx::query_as(&format!("{ITEM_PRICE_COLUMNS} WHERE p.id = ?")).bind(id).fetch_optional(conn).await?;
     Ok(row.map(ItemPrice::from))
 }
 

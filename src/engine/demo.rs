@@ -115,7 +115,11 @@ pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineDemoError> {
 /// Added on every start when missing, so a database from before the flow existed gets them too.
 pub async fn ensure_credit_catalog(engine: &Engine, family: &str) -> Result<(), EngineDemoError> {
     let now = engine.clock().now();
-    let extras = |metadata: Option<serde_json::Value>| PriceExtras { item_family_id: Some(family), per_unit: metadata.is_some(), metadata };
+    let extras = |metadata: Option<serde_json::Value>| PriceExtras {
+        item_family_id: Some(family),
+        per_unit: metadata.is_some(),
+        metadata,
+    };
     for (item_id, name, price_id, price) in [
         ("credits-starter", "Starter", CREDITS_STARTER_PLAN, 0),
         ("credits-pro", "Pro", "credits-pro-USD-monthly", 1_900),

@@ -210,13 +210,12 @@ impl Engine {
         if claimed.rows_affected() != 1 {
             return Ok(false);
         }
-        let row: EventRow = sqlx::query_as(
-            "SELECT seq, id, event_type, source, occurred_at, content FROM engine_events WHERE id = ?",
-        )
-        .bind(&d.event_id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(internal)?;
+        let row: EventRow =
+            sqlx::query_as("SELECT seq, id, event_type, source, occurred_at, content FROM engine_events WHERE id = ?")
+                .bind(&d.event_id)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(internal)?;
         let event = row.into_event()?;
         let mut req = self.webhook_http.post(&d.url).json(&event);
         if let Some(user) = &d.username {

@@ -93,7 +93,10 @@ pub(crate) async fn addon(
         .filter(|p| p.item_type == "addon")
         .ok_or_else(|| ApiError::not_found(id_param, format!("Addon {id} not found")))?;
     if !(1..=MAX_ADDON_QUANTITY).contains(&quantity) {
-        return Err(ApiError::param(quantity_param, format!("{quantity_param} : must be between 1 and {MAX_ADDON_QUANTITY}")));
+        return Err(ApiError::param(
+            quantity_param,
+            format!("{quantity_param} : must be between 1 and {MAX_ADDON_QUANTITY}"),
+        ));
     }
     if addon.currency_code != currency {
         return Err(ApiError::param(id_param, "The addon's currency differs from the subscription's"));
@@ -226,7 +229,10 @@ impl Engine {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?;
         let sub = subscriptions::read(&mut tx, &req.subscription_id).await?;
         if !chargeable(&sub.status) {
-            return Err(ApiError::invalid_state(None, format!("The subscription is {}; it cannot be charged", sub.status)));
+            return Err(ApiError::invalid_state(
+                None,
+                format!("The subscription is {}; it cannot be charged", sub.status),
+            ));
         }
         let addon =
             addon(&mut tx, &req.addon_id, req.addon_quantity, &sub.currency_code, "addon_id", "addon_quantity").await?;

@@ -35,7 +35,8 @@ pub async fn gate(state: &AppState, user: &CurrentUser, context: RequestContext)
     if repo::has_feature(&state.pool, &user.account_id, ADVANCED_ANALYTICS).await? {
         return Ok(Gate::Unlocked);
     }
-    let Some((customer_id, subscription_id)) = crate::auth::repo::billing_ids(&state.pool, &user.account_id).await? else {
+    let Some((customer_id, subscription_id)) = crate::auth::repo::billing_ids(&state.pool, &user.account_id).await?
+    else {
         return Ok(Gate::Locked {
             offer: None,
             notice: Some("Your account has no subscription to upgrade yet.".into()),

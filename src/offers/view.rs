@@ -7,8 +7,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::{accept_offer, analytics_gate, offer_event, pay_upgrade, upgrade_status};
 use super::model::{Accepted, Gate, OfferView, Paid, Pattern, UpgradeStatus, UpgradeView};
-use crate::ui::format::{money, validate_card};
 use crate::ui::feedback::{ErrorNote, Loading};
+use crate::ui::format::{money, validate_card};
 use crate::ui::icons::LockIcon;
 
 /// `/app/analytics`: the gated feature. Unlocked it shows the analytics; locked it shows what is behind

@@ -24,6 +24,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     view! {
                                         <a href="/app">"Dashboard"</a>
                                         <a href="/app/analytics">"Analytics"</a>
+                                        <a href="/credits" data-testid="nav-credits">"Credits"</a>
                                         {u.is_admin.then(|| view! { <a href="/studio" data-testid="nav-studio">"Studio"</a> })}
                                         <UserMenu name=u.name email=u.email account=u.account_name />
                                     }

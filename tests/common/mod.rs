@@ -42,6 +42,7 @@ pub async fn spawn() -> TestApp {
     let app = server::router(state.clone()).await.expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
+    server::connect_engine_webhooks(&state, addr).await.expect("webhook endpoint");
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     TestApp { base: format!("http://{addr}"), state, db_path, _dir: dir }
 }
@@ -141,4 +142,18 @@ pub async fn post_as(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &st
         .await
         .expect("POST");
     (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A form POST to the engine's billing API (Chargebee's encoding), optionally with an idempotency key.
+pub async fn api_form(app: &TestApp, path: &str, form: &[(&str, &str)], key: Option<&str>) -> reqwest::Response {
+    let mut req = client().post(app.url(&format!("/api/v2/{path}"))).basic_auth(API_KEY, Some("")).form(form);
+    if let Some(k) = key {
+        req = req.header("chargebee-idempotency-key", k);
+    }
+    req.send().await.expect("engine API request")
+}
+
+/// Sends the engine's due webhooks now (the server's sender task is not running in tests).
+pub async fn deliver_webhooks(app: &TestApp) -> usize {
+    app.state.engine.deliver_webhooks().await.expect("deliver webhooks")
 }

@@ -241,7 +241,11 @@ async fn create_subscription(State(s): State<ApiState>, bytes: Bytes) -> ApiResu
     created(&s, &form, customer).await
 }
 
-async fn create_subscription_for_customer(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+async fn create_subscription_for_customer(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> ApiResult {
     created(&s, &Form::parse(&bytes), SubscriptionCustomer::Existing { id }).await
 }
 
@@ -279,7 +283,12 @@ async fn list_invoices(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiR
     let q = Form::query(q.as_deref());
     let page = s
         .engine
-        .list_invoices(q.optional("subscription_id[is]"), q.optional("customer_id[is]"), q.limit()?, q.optional("offset"))
+        .list_invoices(
+            q.optional("subscription_id[is]"),
+            q.optional("customer_id[is]"),
+            q.limit()?,
+            q.optional("offset"),
+        )
         .await?;
     wrapped("invoice", page)
 }

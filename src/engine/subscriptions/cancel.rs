@@ -2,9 +2,9 @@
 //! `non_renewing` and the renewal job cancels it when the term ends), and taking a scheduled
 //! cancellation back (`remove_scheduled_cancellation`).
 
+use super::super::Engine;
 use super::super::events::{self, Source};
 use super::super::time::internal;
-use super::super::Engine;
 use super::read;
 use super::renewal::bill_open_charges;
 use crate::billing::types::{ApiError, EventContent, Subscription};
@@ -27,7 +27,10 @@ impl Engine {
             },
             (_, false) => ("cancelled", now, "subscription_cancelled"),
             (other, true) => {
-                return Err(ApiError::invalid_state(None, format!("A {other} subscription cannot be cancelled at term end")));
+                return Err(ApiError::invalid_state(
+                    None,
+                    format!("A {other} subscription cannot be cancelled at term end"),
+                ));
             }
         };
         let moved = sqlx::query(
@@ -45,13 +48,13 @@ impl Engine {
             return Err(ApiError::invalid_state(None, "The subscription changed meanwhile; try again"));
         }
         let mut content = EventContent::default();
-        if status == "cancelled" {
-            if let Some((invoice, txn, kind)) = bill_open_charges(&mut tx, &sub, now).await? {
-                content.invoice = Some(invoice);
-                content.subscription = Some(read(&mut tx, id).await?);
-                content.transaction = txn;
-                events::record(&mut tx, kind, Source::Api, &content, now).await?;
-            }
+        if status == "cancelled"
+            && let Some((invoice, txn, kind)) = bill_open_charges(&mut tx, &sub, now).await?
+        {
+            content.invoice = Some(invoice);
+            content.subscription = Some(read(&mut tx, id).await?);
+            content.transaction = txn;
+            events::record(&mut tx, kind, Source::Api, &content, now).await?;
         }
         let subscription = read(&mut tx, id).await?;
         content.subscription = Some(subscription.clone());

@@ -152,16 +152,14 @@ impl Engine {
 
 /// A customer in Chargebee's shape.
 pub(crate) async fn customer(conn: &mut sqlx::SqliteConnection, id: &str) -> Result<Customer, ApiError> {
-    let row: Option<(String, Option<String>, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(
+    sqlx::query_as::<_, Customer>(
         "SELECT id, first_name, last_name, email, primary_payment_source_id, created_at FROM engine_customers WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(conn)
     .await
-    .map_err(internal)?;
-    let (id, first_name, last_name, email, primary_payment_source_id, created_at) =
-        row.ok_or_else(|| ApiError::not_found("customer_id", format!("Customer {id} not found")))?;
-    Ok(Customer { id, first_name, last_name, email, primary_payment_source_id, created_at })
+    .map_err(internal)?
+    .ok_or_else(|| ApiError::not_found("customer_id", format!("Customer {id} not found")))
 }
 
 #[cfg(test)]

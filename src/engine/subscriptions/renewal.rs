@@ -6,12 +6,12 @@
 
 use sqlx::SqliteConnection;
 
+use super::super::Engine;
 use super::super::events::{self, Source};
 use super::super::gateway::{self, Decline};
 use super::super::invoices::{charge_lines, insert_invoice, mark_billed, new_invoice, open_charges};
 use super::super::payments::{self, Payment};
 use super::super::time::internal;
-use super::super::Engine;
 use super::{existing, period_seconds, read};
 use crate::billing::types::{ApiError, EventContent, Invoice, LineItem, Subscription, Transaction};
 
@@ -40,8 +40,12 @@ async fn invoice_and_collect(
     let (Some(card), Some(outcome)) = (card, outcome) else {
         return Ok((invoice, None, "invoice_generated"));
     };
-    let payment =
-        Payment { customer_id: &sub.customer_id, subscription_id: Some(&sub.id), amount: total, currency: &sub.currency_code };
+    let payment = Payment {
+        customer_id: &sub.customer_id,
+        subscription_id: Some(&sub.id),
+        amount: total,
+        currency: &sub.currency_code,
+    };
     let txn = payments::transaction(&payment, &card, outcome, date);
     payments::record(conn, &txn, Some(&invoice.id), outcome.err()).await?;
     Ok((invoice, Some(txn), if paid { "payment_succeeded" } else { "payment_failed" }))
@@ -102,18 +106,17 @@ impl Engine {
             "non_renewing" => false,
             _ => return Ok(false),
         };
-        let (plan_line, next_end) =
-            (
-                LineItem {
-                    description: row.plan_name.clone(),
-                    entity_type: "plan_item_price".into(),
-                    entity_id: row.plan_item_price_id.clone(),
-                    quantity: 1,
-                    unit_amount: row.price,
-                    amount: row.price,
-                },
-                term_end + period_seconds(row.period, row.period_unit.as_deref()),
-            );
+        let (plan_line, next_end) = (
+            LineItem {
+                description: row.plan_name.clone(),
+                entity_type: "plan_item_price".into(),
+                entity_id: row.plan_item_price_id.clone(),
+                quantity: 1,
+                unit_amount: row.price,
+                amount: row.price,
+            },
+            term_end + period_seconds(row.period, row.period_unit.as_deref()),
+        );
         let before = Subscription::from(row);
         let moved = if renewing {
             sqlx::query(
