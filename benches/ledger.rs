@@ -42,7 +42,10 @@ fn main() {
         tally.latencies.sort();
         let pct = |p: f64| tally.latencies[((tally.latencies.len() as f64 - 1.0) * p) as usize];
         let ops = tally.operations();
-        println!("ledger: {ops} operations from {TASKS} tasks on {ACCOUNTS} accounts in {:.2} s", elapsed.as_secs_f64());
+        println!(
+            "ledger: {ops} operations from {TASKS} tasks on {ACCOUNTS} accounts in {:.2} s",
+            elapsed.as_secs_f64()
+        );
         println!("  throughput: {:.0} operations/s", ops as f64 / elapsed.as_secs_f64());
         println!("  latency: p50 {:.2} ms, p99 {:.2} ms", pct(0.50).as_secs_f64() * 1e3, pct(0.99).as_secs_f64() * 1e3);
         println!(

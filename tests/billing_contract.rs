@@ -10,8 +10,9 @@ use common::{API_KEY, T0, TestApp, spawn};
 use growthkit::billing::chargebee::{ChargebeeClient, Endpoint};
 use growthkit::billing::local::LocalEngine;
 use growthkit::billing::types::{
-    CardDetails, ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
-    OfferEventType, PersonalizedOffersRequest, UpdateFulfillmentRequest,
+    AddonCharge, AddonQuantity, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateSubscriptionRequest,
+    FULFILLMENT_EXISTS, FulfillmentStatus, ItemPriceQuery, OfferEventRequest, OfferEventType,
+    PersonalizedOffersRequest, SubscriptionCustomer, UpdateFulfillmentRequest,
 };
 use growthkit::billing::{Billing, BillingError};
 
@@ -111,6 +112,85 @@ async fn contract(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(billing.retrieve_subscription("demo_acme_sub").await.unwrap(), paid.subscription);
     let err = billing.retrieve_subscription("nope").await.unwrap_err();
     assert_eq!(err.refusal().unwrap().http_status_code, 404);
+}
+
+/// The credit-pack part of the contract: catalog, subscription with a pack, addon charges now and at
+/// term end, cancellation at term end and its removal — with idempotent replays.
+async fn credit_contract(app: &TestApp, billing: Arc<dyn Billing>) {
+    let query = ItemPriceQuery { item_type: Some("addon".into()), item_family_id: Some("credits".into()) };
+    let packs = billing.list_item_prices(&query).await.unwrap();
+    assert_eq!(
+        packs.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        ["credit-pack-100-USD", "credit-pack-500-USD", "credit-pack-2000-USD"]
+    );
+    assert_eq!(packs[1].metadata.as_ref().unwrap()["credits"], 500);
+    assert_eq!(packs[1].pricing_model, "per_unit");
+
+    let card =
+        |number: &str| CardDetails { number: number.into(), expiry_month: 12, expiry_year: 2030, cvv: "123".into() };
+    let create = |number: &str| CreateSubscriptionRequest {
+        customer: SubscriptionCustomer::New {
+            id: "cus_contract".into(),
+            email: "c@example.test".into(),
+            first_name: "Con".into(),
+            last_name: "Tract".into(),
+        },
+        plan_id: "credits-starter-USD-monthly".into(),
+        addons: vec![AddonQuantity { id: "credit-pack-500-USD".into(), quantity: 2 }],
+        card: card(number),
+    };
+    let err =
+        billing.create_subscription(&create("4000000000009995"), Some("contract-credit-declined")).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().http_status_code, 402);
+    let created = billing.create_subscription(&create("4111111111111111"), Some("contract-credit")).await.unwrap();
+    assert_eq!((created.invoice.total, created.invoice.status.as_str()), (8_000, "paid"));
+    assert_eq!(
+        billing.create_subscription(&create("4111111111111111"), Some("contract-credit")).await.unwrap(),
+        created
+    );
+    let sub = created.subscription.id.clone();
+
+    let charge =
+        AddonCharge { subscription_id: sub.clone(), addon_id: "credit-pack-100-USD".into(), addon_quantity: 3 };
+    let now = billing.charge_addon(&charge, Some("contract-topup")).await.unwrap();
+    assert_eq!((now.total, now.line_items[0].quantity), (3_000, 3));
+    assert_eq!(billing.charge_addon(&charge, Some("contract-topup")).await.unwrap(), now);
+    let bad = AddonCharge { addon_quantity: 0, ..charge.clone() };
+    assert_eq!(
+        billing.charge_addon(&bad, None).await.unwrap_err().refusal().unwrap().param.as_deref(),
+        Some("addon_quantity")
+    );
+
+    let estimate = billing.charge_addon_at_term_end(&charge, Some("contract-later")).await.unwrap();
+    assert_eq!(estimate.next_invoice_estimate.total, 3_000, "a $0 plan plus the kept charge");
+    assert_eq!(billing.list_unbilled_charges(&sub).await.unwrap().len(), 1);
+    assert_eq!(billing.list_invoices(&sub, 10).await.unwrap().len(), 2);
+
+    let cancelled = billing.cancel_subscription(&sub, true, Some("contract-stop")).await.unwrap();
+    assert_eq!(cancelled.status, "non_renewing");
+    assert_eq!(cancelled.cancelled_at, created.subscription.current_term_end);
+    assert_eq!(billing.cancel_subscription(&sub, true, Some("contract-stop")).await.unwrap(), cancelled);
+    let kept = billing.remove_scheduled_cancellation(&sub, Some("contract-undo")).await.unwrap();
+    assert_eq!((kept.status.as_str(), kept.cancelled_at), ("active", None));
+    let err = billing.remove_scheduled_cancellation(&sub, None).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().api_error_code, "invalid_state_for_request");
+
+    // Renewal collects the kept charge with the card on file.
+    app.state.engine.travel_by(30 * 86_400 + 1).await.unwrap();
+    assert!(billing.list_unbilled_charges(&sub).await.unwrap().is_empty());
+    assert_eq!(billing.list_invoices(&sub, 1).await.unwrap()[0].total, 3_000);
+}
+
+#[tokio::test]
+async fn credit_contract_holds_for_the_in_process_engine() {
+    let app = spawn().await;
+    credit_contract(&app, local(&app).await).await;
+}
+
+#[tokio::test]
+async fn credit_contract_holds_for_the_http_client_against_the_engine() {
+    let app = spawn().await;
+    credit_contract(&app, http(&app).await).await;
 }
 
 #[tokio::test]

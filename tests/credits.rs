@@ -58,7 +58,8 @@ async fn checkout_without_a_pack_is_refused_by_the_server() {
     let (status, body) = post_as(&app, &cookie, "/api/credits_checkout", &checkout_form("", "0123456789abcdef")).await;
     assert_eq!(status, 422);
     assert!(body["message"].as_str().unwrap().contains("credit pack"), "{body}");
-    let unknown = post_as(&app, &cookie, "/api/credits_checkout", &checkout_form("no-such-pack", "0123456789abcdef")).await;
+    let unknown =
+        post_as(&app, &cookie, "/api/credits_checkout", &checkout_form("no-such-pack", "0123456789abcdef")).await;
     assert_eq!(unknown.0, 422);
     assert_eq!(engine_invoices(&app).await, 0, "nothing reached billing");
     assert!(overview(&app, &cookie).await.get("Checkout").is_some());
@@ -83,9 +84,14 @@ async fn the_payment_event_grants_credits_once_however_it_is_delivered() {
 
     // Replay the same event by hand, as a duplicate delivery would: no second grant.
     let (event,): (String,) =
-        sqlx::query_as("SELECT content FROM engine_events WHERE event_type = 'payment_succeeded'").fetch_one(&app.state.pool).await.unwrap();
-    let (id,): (String,) =
-        sqlx::query_as("SELECT id FROM engine_events WHERE event_type = 'payment_succeeded'").fetch_one(&app.state.pool).await.unwrap();
+        sqlx::query_as("SELECT content FROM engine_events WHERE event_type = 'payment_succeeded'")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM engine_events WHERE event_type = 'payment_succeeded'")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
     let body = serde_json::json!({
         "id": id, "occurred_at": T0, "source": "api", "object": "event", "api_version": "v2",
         "event_type": "payment_succeeded", "content": serde_json::from_str::<Value>(&event).unwrap(),
@@ -99,9 +105,21 @@ async fn the_payment_event_grants_credits_once_however_it_is_delivered() {
 
     // Two top-ups whose events arrive newest first: each applies once, and the sum is right.
     let nonce = active(&overview(&app, &cookie).await)["nonce"].as_str().unwrap().to_owned();
-    post_as(&app, &cookie, "/api/credits_choice", &[("choice", "top_up_now"), ("pack_id", ""), ("quantity", ""), ("nonce", &nonce)]).await;
+    post_as(
+        &app,
+        &cookie,
+        "/api/credits_choice",
+        &[("choice", "top_up_now"), ("pack_id", ""), ("quantity", ""), ("nonce", &nonce)],
+    )
+    .await;
     let nonce = active(&overview(&app, &cookie).await)["nonce"].as_str().unwrap().to_owned();
-    post_as(&app, &cookie, "/api/credits_choice", &[("choice", "top_up_now"), ("pack_id", ""), ("quantity", ""), ("nonce", &nonce)]).await;
+    post_as(
+        &app,
+        &cookie,
+        "/api/credits_choice",
+        &[("choice", "top_up_now"), ("pack_id", ""), ("quantity", ""), ("nonce", &nonce)],
+    )
+    .await;
     let events: Vec<(String, String)> = sqlx::query_as(
         "SELECT id, content FROM engine_events WHERE event_type = 'payment_succeeded' ORDER BY seq DESC LIMIT 2",
     )
@@ -189,7 +207,10 @@ async fn reports_use_credits_and_each_top_up_choice_reaches_billing_once() {
     deliver_webhooks(&app).await;
     let state = overview(&app, &cookie).await;
     assert_eq!(active(&state)["balance"], 1_775);
-    assert_eq!((active(&state)["pack"]["id"].as_str(), active(&state)["pack_quantity"].as_i64()), (Some(PACK_100), Some(3)));
+    assert_eq!(
+        (active(&state)["pack"]["id"].as_str(), active(&state)["pack_quantity"].as_i64()),
+        (Some(PACK_100), Some(3))
+    );
 
     // No: cancellation at term end (shown with its date), then undone.
     let (status, body, _) = choose(&app, &cookie, "stop", "", "").await;

@@ -11,8 +11,12 @@ use serde_json::Value;
 
 const PLAN: &str = "credits-pro-USD-monthly";
 const PACK: &str = "credit-pack-500-USD";
-const CARD: [(&str, &str); 4] =
-    [("card[number]", "4111111111111111"), ("card[expiry_month]", "12"), ("card[expiry_year]", "2030"), ("card[cvv]", "123")];
+const CARD: [(&str, &str); 4] = [
+    ("card[number]", "4111111111111111"),
+    ("card[expiry_month]", "12"),
+    ("card[expiry_year]", "2030"),
+    ("card[cvv]", "123"),
+];
 
 fn with_card<'a>(mut form: Vec<(&'a str, &'a str)>) -> Vec<(&'a str, &'a str)> {
     form.extend_from_slice(&CARD);
@@ -73,7 +77,12 @@ async fn checkout_parameters_are_validated_and_a_decline_creates_nothing() {
         (with_card(vec![("customer[id]", "c1"), ("customer[email]", "a@b.c")]), 400, "plan_id"),
         (with_card(vec![("plan_id", "nope"), ("customer[id]", "c1"), ("customer[email]", "a@b.c")]), 404, "plan_id"),
         (
-            with_card(vec![("plan_id", PLAN), ("addons[id][0]", "nope"), ("customer[id]", "c1"), ("customer[email]", "a@b.c")]),
+            with_card(vec![
+                ("plan_id", PLAN),
+                ("addons[id][0]", "nope"),
+                ("customer[id]", "c1"),
+                ("customer[email]", "a@b.c"),
+            ]),
             404,
             "addons[id][0]",
         ),
@@ -88,7 +97,11 @@ async fn checkout_parameters_are_validated_and_a_decline_creates_nothing() {
             400,
             "addons[quantity][0]",
         ),
-        (with_card(vec![("plan_id", PLAN), ("customer[id]", "c 1"), ("customer[email]", "a@b.c")]), 400, "customer[id]"),
+        (
+            with_card(vec![("plan_id", PLAN), ("customer[id]", "c 1"), ("customer[email]", "a@b.c")]),
+            400,
+            "customer[id]",
+        ),
         (vec![("plan_id", PLAN), ("customer[id]", "c1"), ("customer[email]", "a@b.c")], 400, "card[number]"),
     ];
     for (form, status, param) in cases {
@@ -156,7 +169,10 @@ async fn addons_are_charged_now_or_at_renewal_and_cancellation_waits_for_term_en
     // Cancel at term end, take it back, schedule it again, then reach term end.
     let cancel = format!("subscriptions/{sub}/cancel");
     let (_, c) = json(api_form(&app, &cancel, &[("end_of_term", "true")], None).await).await;
-    assert_eq!((c["subscription"]["status"].as_str(), c["subscription"]["cancelled_at"].as_i64()), (Some("non_renewing"), Some(T0 + 60 * 86_400)));
+    assert_eq!(
+        (c["subscription"]["status"].as_str(), c["subscription"]["cancelled_at"].as_i64()),
+        (Some("non_renewing"), Some(T0 + 60 * 86_400))
+    );
     let (status, twice) = json(api_form(&app, &cancel, &[("end_of_term", "true")], None).await).await;
     assert_eq!((status, twice["api_error_code"].as_str()), (400, Some("invalid_state_for_request")));
     let undo = format!("subscriptions/{sub}/remove_scheduled_cancellation");
@@ -172,7 +188,8 @@ async fn addons_are_charged_now_or_at_renewal_and_cancellation_waits_for_term_en
     assert_eq!(status, 400, "a cancelled subscription takes no charges");
 
     let (_, events) = json(api_get(&app, "events?limit=100").await).await;
-    let types: Vec<&str> = events["list"].as_array().unwrap().iter().map(|e| e["event"]["event_type"].as_str().unwrap()).collect();
+    let types: Vec<&str> =
+        events["list"].as_array().unwrap().iter().map(|e| e["event"]["event_type"].as_str().unwrap()).collect();
     for expected in [
         "subscription_created",
         "payment_succeeded",
@@ -221,7 +238,8 @@ async fn webhooks_carry_basic_auth_and_are_retried_on_chargebee_schedule() {
     app.state.engine.save_webhook_endpoint(&endpoint).await.unwrap();
     create(&app, "cus_hook", None).await;
     common::deliver_webhooks(&app).await;
-    let first: Vec<String> = seen.lock().unwrap().iter().map(|(_, e)| e["event_type"].as_str().unwrap().to_owned()).collect();
+    let first: Vec<String> =
+        seen.lock().unwrap().iter().map(|(_, e)| e["event_type"].as_str().unwrap().to_owned()).collect();
     assert_eq!(first.len(), 2, "both events tried once: {first:?}");
     assert!(seen.lock().unwrap().iter().all(|(auth, _)| auth.as_deref() == Some("Basic aG9vay11c2VyOmhvb2stcGFzcw==")));
 

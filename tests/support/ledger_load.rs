@@ -91,7 +91,8 @@ pub async fn run(writer: &SqlitePool, accounts: usize, tasks: usize, ops: usize)
                     // Usage; one in ten repeats the previous key (a double click).
                     let key_op = if rng.next(10) == 0 { op.saturating_sub(1) } else { op };
                     let key = format!("use_{task}_{key_op}");
-                    let entry = Entry::Consumption { key: &key, credits: 1 + rng.next(60) as i64, description: "load use" };
+                    let entry =
+                        Entry::Consumption { key: &key, credits: 1 + rng.next(60) as i64, description: "load use" };
                     let applied = repo::apply(&writer, &account_id(task % accounts), &entry, 1).await.unwrap();
                     if matches!(applied, Applied::Done { .. }) {
                         tally.consumptions += 1;
