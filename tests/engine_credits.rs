@@ -73,7 +73,9 @@ async fn a_subscription_with_a_credit_pack_is_invoiced_and_paid_at_once() {
 #[tokio::test]
 async fn checkout_parameters_are_validated_and_a_decline_creates_nothing() {
     let app = spawn().await;
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    // (form, expected status, the parameter the error names)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (with_card(vec![("customer[id]", "c1"), ("customer[email]", "a@b.c")]), 400, "plan_id"),
         (with_card(vec![("plan_id", "nope"), ("customer[id]", "c1"), ("customer[email]", "a@b.c")]), 404, "plan_id"),
         (
@@ -202,10 +204,13 @@ async fn addons_are_charged_now_or_at_renewal_and_cancellation_waits_for_term_en
     }
 }
 
+/// What a test receiver saw: the Authorization header and the body of each delivery.
+type Deliveries = Arc<Mutex<Vec<(Option<String>, Value)>>>;
+
 /// A webhook receiver on loopback that fails its first `fail_first` deliveries, recording all of them.
-async fn receiver(fail_first: usize) -> (String, Arc<Mutex<Vec<(Option<String>, Value)>>>) {
+async fn receiver(fail_first: usize) -> (String, Deliveries) {
     use axum::http::{HeaderMap, StatusCode};
-    let seen: Arc<Mutex<Vec<(Option<String>, Value)>>> = Arc::default();
+    let seen: Deliveries = Arc::default();
     let log = seen.clone();
     let app = axum::Router::new().route(
         "/hook",

@@ -153,6 +153,19 @@ pub struct ReportRun {
     pub message: String,
 }
 
+/// How a subscription status reads on the page.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "active" => "Active",
+        "non_renewing" => "Ends at term end",
+        "cancelled" => "Cancelled",
+        "in_trial" => "In trial",
+        "future" => "Starts later",
+        "paused" => "Paused",
+        _ => "Unknown",
+    }
+}
+
 /// A nonce as the server hands them out: 16 lowercase hex digits.
 pub fn valid_nonce(nonce: &str) -> bool {
     nonce.len() == 16 && nonce.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use super::api::{credits_checkout, credits_choice, credits_threshold, load_credits, low_balance_seen, run_report};
 use super::model::{
     CheckoutInput, ChoiceOutcome, CreditsOverview, CreditsState, LedgerLine, PackOption, PlanOption, REPORT_COST,
-    TopUpChoice, checkout_problem, credits_text,
+    TopUpChoice, checkout_problem, credits_text, status_label,
 };
 use crate::ui::feedback::{ErrorNote, Loading};
 use crate::ui::format::{money, validate_card};
@@ -289,7 +289,9 @@ pub fn CreditsConsole(state: CreditsState) -> impl IntoView {
             <header class="page-header">
                 <h1>"Credits"</h1>
                 <p class="lead">{move || format!("{} plan", s().plan_name)}" · "
-                    <span data-testid="subscription-status">{move || s().subscription_status}</span>
+                    <span data-testid="subscription-status" data-status=move || s().subscription_status>
+                        {move || status_label(&s().subscription_status)}
+                    </span>
                 </p>
             </header>
             <div class="grid">
@@ -319,7 +321,7 @@ pub fn CreditsConsole(state: CreditsState) -> impl IntoView {
                     <dl class="facts">
                         <dt>"Top-up pack"</dt>
                         <dd data-testid="top-up-pack">{move || s().pack.map(|p| format!("{} × {}", s().pack_quantity, p.name)).unwrap_or_else(|| "—".into())}</dd>
-                        <dt>"Renews"</dt>
+                        <dt>{move || if s().cancels_at.is_some() { "Ends" } else { "Renews" }}</dt>
                         <dd>{move || s().current_term_end.map(utc).unwrap_or_else(|| "—".into())}</dd>
                     </dl>
                     {move || s().cancels_at.map(|at| view! {
@@ -452,6 +454,7 @@ fn TopUpDialog(state: RwSignal<CreditsState>, open: RwSignal<bool>) -> impl Into
     let pack = RwSignal::new(String::new());
     let quantity = RwSignal::new("1".to_owned());
     let first = NodeRef::<leptos::html::Button>::new();
+    let close_button = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
         if open.get() {
             // A fresh opening offers the choices again (with the page's newest nonce).
@@ -491,6 +494,10 @@ fn TopUpDialog(state: RwSignal<CreditsState>, open: RwSignal<bool>) -> impl Into
                 Err(err) => outcome.set(Some((false, err.to_string()))),
             }
             busy.set(None);
+            // The choices are spent: keyboard focus goes to the way out.
+            if let Some(b) = close_button.get_untracked() {
+                let _ = b.focus();
+            }
             if let Ok(CreditsOverview::Active(fresh)) = load_credits().await {
                 state.update(|s| {
                     // Keep the episode already shown from reopening the popup.
@@ -514,15 +521,17 @@ fn TopUpDialog(state: RwSignal<CreditsState>, open: RwSignal<bool>) -> impl Into
             None => "your pack".into(),
         })
     };
-    let keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
+    // Esc closes from anywhere: after a click the focused button is disabled, so focus may be on the page.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && open.get_untracked() {
             close();
         }
-    };
+    });
+    on_cleanup(move || escape.remove());
     view! {
-        <div class="modal-backdrop" hidden=move || !open.get() on:keydown=keydown>
+        <div class="modal-backdrop" hidden=move || !open.get()>
             <div class="offer modal" role="dialog" aria-modal="true" aria-labelledby="top-up-title" data-testid="top-up-popup">
-                <button class="close" aria-label="Close" on:click=move |_| close() data-testid="popup-close">"×"</button>
+                <button node_ref=close_button class="offer-close" aria-label="Close" on:click=move |_| close() data-testid="popup-close">"×"</button>
                 <h2 id="top-up-title">"Running low on credits"</h2>
                 <p>{move || format!("You have {} credits left. Top up with {}?", credits_text(state.with(|s| s.balance)), offer())}</p>
                 <div class="actions stack">
