@@ -241,3 +241,18 @@ async fn running_out_refuses_the_report_clearly() {
     assert_eq!(active(&state)["balance"], 0);
     assert!(repo::audit(&app.state.pool).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn only_the_owner_buys_and_a_member_sees_why() {
+    let app = spawn().await;
+    let member = session(&app, "member@acme.test").await;
+    let state = overview(&app, &member).await;
+    assert_eq!(state["Checkout"]["can_buy"], false);
+    let nonce = state["Checkout"]["nonce"].as_str().unwrap().to_owned();
+    let (status, body) = post_as(&app, &member, "/api/credits_checkout", &checkout_form(PACK_500, &nonce)).await;
+    assert_eq!(status, 409);
+    assert!(body["message"].as_str().unwrap().contains("Only the account owner"), "{body}");
+    assert_eq!(engine_invoices(&app).await, 0);
+    let (status, _) = post_as(&app, &member, "/api/run_report", &[("nonce", &nonce)]).await;
+    assert_eq!(status, 409, "no credits bought yet");
+}

@@ -16,6 +16,8 @@ pub struct Dashboard {
     pub billing: String,
     /// Advanced Analytics: unlocked, or locked with the offer to show as a banner.
     pub analytics: crate::offers::model::Gate,
+    /// The account's credit balance, when it has bought credits.
+    pub credits: Option<i64>,
 }
 
 /// `GET /api/dashboard`: the signed-in user's dashboard.
@@ -28,7 +30,12 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
             let team = crate::auth::repo::team(&state.pool, &user.account_id).await?;
             let context = crate::request::request_context("/app");
             let analytics = crate::offers::service::gate(&state, &user, context).await?;
-            Ok(Dashboard { user, team, billing: state.billing.describe(), analytics })
+            let credits = crate::credits::repo::account(&state.pool, &user.account_id)
+                .await
+                .map_err(|e| AppError::internal("reading credits", e))?
+                .filter(|a| a.subscription_id.is_some())
+                .map(|a| a.balance);
+            Ok(Dashboard { user, team, billing: state.billing.describe(), analytics, credits })
         }
         .await,
     )

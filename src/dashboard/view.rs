@@ -28,7 +28,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn DashboardBody(data: Dashboard) -> impl IntoView {
-    let Dashboard { user, team, billing, analytics } = data;
+    let Dashboard { user, team, billing, analytics, credits } = data;
     let (banner, unlocked) = match analytics {
         Gate::Unlocked => (None, true),
         Gate::Locked { offer, .. } => (offer, false),
@@ -104,6 +104,16 @@ fn DashboardBody(data: Dashboard) -> impl IntoView {
                         view! { " — " <LockIcon /> " on Growth Plus" }.into_any()
                     }}
                 </p>
+            </section>
+            <section class="card" aria-labelledby="credits-heading">
+                <h2 id="credits-heading">"Credits"</h2>
+                {match credits {
+                    Some(balance) => view! {
+                        <p><strong data-testid="dashboard-credits">{crate::credits::model::credits_text(balance)}</strong>" credits. "
+                            <a href="/credits">"Run reports and top up"</a></p>
+                    }.into_any(),
+                    None => view! { <p>"Prepaid credits for reports. " <a href="/credits">"Buy a credit pack"</a></p> }.into_any(),
+                }}
             </section>
             <section class="card" aria-labelledby="billing-heading">
                 <h2 id="billing-heading">"Billing"</h2>
