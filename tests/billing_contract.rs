@@ -163,7 +163,8 @@ async fn credit_contract(app: &TestApp, billing: Arc<dyn Billing>) {
 
     let estimate = billing.charge_addon_at_term_end(&charge, Some("contract-later")).await.unwrap();
     assert_eq!(estimate.next_invoice_estimate.total, 3_000, "a $0 plan plus the kept charge");
-    assert_eq!(billing.list_unbilled_charges(&sub).await.unwrap().len(), 1);
+    assert_eq!(billing.charge_addon_at_term_end(&charge, Some("contract-later")).await.unwrap(), estimate);
+    assert_eq!(billing.list_unbilled_charges(&sub).await.unwrap().len(), 1, "the replay kept no second charge");
     assert_eq!(billing.list_invoices(&sub, 10).await.unwrap().len(), 2);
 
     let cancelled = billing.cancel_subscription(&sub, true, Some("contract-stop")).await.unwrap();
@@ -172,6 +173,7 @@ async fn credit_contract(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(billing.cancel_subscription(&sub, true, Some("contract-stop")).await.unwrap(), cancelled);
     let kept = billing.remove_scheduled_cancellation(&sub, Some("contract-undo")).await.unwrap();
     assert_eq!((kept.status.as_str(), kept.cancelled_at), ("active", None));
+    assert_eq!(billing.remove_scheduled_cancellation(&sub, Some("contract-undo")).await.unwrap(), kept);
     let err = billing.remove_scheduled_cancellation(&sub, None).await.unwrap_err();
     assert_eq!(err.refusal().unwrap().api_error_code, "invalid_state_for_request");
 
