@@ -70,6 +70,7 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
             tracing::info!("seeded the engine's demo catalog and offers");
         }
         engine::demo::ensure_credit_catalog(&engine, &config.credits_family).await?;
+        engine::demo::ensure_gift_plans(&engine).await?;
         if demo::seed_if_empty(&pool, clock.now()).await? {
             tracing::info!("seeded demo accounts and users");
         }

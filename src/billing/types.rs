@@ -414,6 +414,11 @@ pub struct ItemPrice {
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
+    /// The item's `is_giftable` and whether it ships something (gift plans).
+    #[serde(default)]
+    pub is_giftable: bool,
+    #[serde(default)]
+    pub is_shippable: bool,
 }
 
 /// Which item prices to list (`GET /item_prices`).
@@ -569,4 +574,112 @@ pub struct EventContent {
     pub invoice: Option<Invoice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<Transaction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift: Option<Gift>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gifts
+// ---------------------------------------------------------------------------------------------
+
+/// A gift, in Chargebee's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gift {
+    pub id: String,
+    pub status: String,
+    pub scheduled_at: Timestamp,
+    pub auto_claim: bool,
+    pub no_expiry: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_expiry_date: Option<Timestamp>,
+    pub resource_version: i64,
+    pub updated_at: Timestamp,
+    pub gifter: Gifter,
+    pub gift_receiver: GiftReceiver,
+    #[serde(default)]
+    pub gift_timelines: Vec<GiftTimeline>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gifter {
+    pub customer_id: String,
+    pub invoice_id: String,
+    pub signature: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftReceiver {
+    pub customer_id: String,
+    pub subscription_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftTimeline {
+    pub status: String,
+    pub occurred_at: Timestamp,
+}
+
+/// A postal address, as Chargebee's `shipping_address[...]` parameters carry it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingAddress {
+    pub first_name: String,
+    pub last_name: String,
+    pub line1: String,
+    #[serde(default)]
+    pub line2: Option<String>,
+    pub city: String,
+    #[serde(default)]
+    pub state: Option<String>,
+    pub zip: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+}
+
+/// How the gifter pays: a card now, or a payment source on file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GiftPayment {
+    Card(CardDetails),
+    SourceOnFile,
+}
+
+/// `POST /gifts/create_for_items`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateGiftRequest {
+    pub gifter_customer_id: String,
+    pub signature: String,
+    pub note: Option<String>,
+    pub payment: GiftPayment,
+    pub receiver_customer_id: String,
+    pub receiver_first_name: String,
+    pub receiver_last_name: String,
+    pub receiver_email: String,
+    /// When the recipient is notified; `None` is now.
+    pub scheduled_at: Option<Timestamp>,
+    pub auto_claim: Option<bool>,
+    pub no_expiry: Option<bool>,
+    pub claim_expiry_date: Option<Timestamp>,
+    pub item_price_id: String,
+    pub shipping_address: Option<ShippingAddress>,
+}
+
+/// A gift with its subscription (and, when just bought, the gifter's invoice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftWithSubscription {
+    pub gift: Gift,
+    pub subscription: Subscription,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<Invoice>,
+}
+
+/// Which gifts to list (`GET /gifts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftQuery {
+    pub status: Option<String>,
+    pub gifter_customer_id: Option<String>,
+    pub receiver_email: Option<String>,
 }

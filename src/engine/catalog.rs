@@ -85,6 +85,9 @@ pub struct PriceExtras<'a> {
     pub item_family_id: Option<&'a str>,
     pub per_unit: bool,
     pub metadata: Option<serde_json::Value>,
+    /// A gift plan (Chargebee's `is_giftable`), and whether it ships something.
+    pub giftable: bool,
+    pub shippable: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -100,6 +103,8 @@ struct ItemPriceRow {
     period_unit: Option<String>,
     pricing_model: String,
     metadata: Option<String>,
+    is_giftable: bool,
+    is_shippable: bool,
 }
 
 impl From<ItemPriceRow> for ItemPrice {
@@ -117,12 +122,14 @@ impl From<ItemPriceRow> for ItemPrice {
             pricing_model: r.pricing_model,
             status: "active".into(),
             metadata: r.metadata.and_then(|m| serde_json::from_str(&m).ok()),
+            is_giftable: r.is_giftable,
+            is_shippable: r.is_shippable,
         }
     }
 }
 
 const ITEM_PRICE_COLUMNS: &str = "SELECT p.id, p.item_id, p.name, i.type AS item_type, i.item_family_id, p.currency,
-        p.price, p.period, p.period_unit, p.pricing_model, p.metadata
+        p.price, p.period, p.period_unit, p.pricing_model, p.metadata, i.is_giftable, i.is_shippable
      FROM engine_item_prices p JOIN engine_items i ON i.id = p.item_id";
 
 /// One item price by id.
@@ -156,13 +163,15 @@ pub async fn ensure_item_price(
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO engine_items (id, name, type, item_family_id, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT DO NOTHING",
+        "INSERT INTO engine_items (id, name, type, item_family_id, is_giftable, is_shippable, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(p.item_id)
     .bind(p.item_name)
     .bind(p.item_type)
     .bind(extras.item_family_id.unwrap_or("default"))
+    .bind(extras.giftable)
+    .bind(extras.shippable)
     .bind(now)
     .execute(&mut *tx)
     .await?;

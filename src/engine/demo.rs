@@ -19,6 +19,8 @@ pub const ANALYTICS_OPTION: &str = "unlock_now";
 pub const ANALYTICS_PLAY: &str = "play_advanced_analytics";
 pub const CREDITS_STARTER_PLAN: &str = "credits-starter-USD-monthly";
 pub const CREDIT_PACK_500: &str = "credit-pack-500-USD";
+pub const GIFT_PLAN_3_MONTHS: &str = "gift-growth-3m-USD";
+pub const GIFT_PLAN_BOX: &str = "gift-growth-box-6m-USD";
 
 /// Why demo seeding failed.
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +121,7 @@ pub async fn ensure_credit_catalog(engine: &Engine, family: &str) -> Result<(), 
         item_family_id: Some(family),
         per_unit: metadata.is_some(),
         metadata,
+        ..PriceExtras::default()
     };
     for (item_id, name, price_id, price) in [
         ("credits-starter", "Starter", CREDITS_STARTER_PLAN, 0),
@@ -152,6 +155,31 @@ pub async fn ensure_credit_catalog(engine: &Engine, family: &str) -> Result<(), 
             period_unit: None,
         };
         catalog::ensure_item_price(engine.pool(), &pack, &extras(Some(json!({ "credits": credits }))), now).await?;
+    }
+    Ok(())
+}
+
+/// Gift plans (seed 001): non-renewing terms of the Growth plan bought as gifts, one of them shipping a
+/// welcome box. Added on every start when missing.
+pub async fn ensure_gift_plans(engine: &Engine) -> Result<(), EngineDemoError> {
+    let now = engine.clock().now();
+    for (item_id, name, price_id, price, months, shippable) in [
+        ("gift-growth-3m", "Growth, 3-month gift", GIFT_PLAN_3_MONTHS, 12_000, 3, false),
+        ("gift-growth-12m", "Growth, 12-month gift", "gift-growth-12m-USD", 39_900, 12, false),
+        ("gift-growth-box-6m", "Growth, 6-month gift with welcome box", GIFT_PLAN_BOX, 22_900, 6, true),
+    ] {
+        let plan = NewItemPrice {
+            item_id,
+            item_name: name,
+            item_type: "plan",
+            price_id,
+            currency: "USD",
+            price,
+            period: Some(months),
+            period_unit: Some("month"),
+        };
+        let extras = PriceExtras { item_family_id: Some("gifts"), giftable: true, shippable, ..PriceExtras::default() };
+        catalog::ensure_item_price(engine.pool(), &plan, &extras, now).await?;
     }
     Ok(())
 }

@@ -268,6 +268,7 @@ impl Engine {
             invoice: Some(invoice.clone()),
             transaction: Some(txn),
             customer: None,
+            gift: None,
         };
         events::record(&mut tx, "payment_succeeded", Source::Api, &content, now).await?;
         tx.commit().await.map_err(internal)?;

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod demo;
 pub mod events;
 pub mod gateway;
+pub mod gifts;
 pub mod growth;
 pub mod idempotency;
 pub mod ids;

@@ -74,6 +74,7 @@ impl Engine {
     /// Applies every time-based rule that is due now. Called by the worker and after time travel.
     pub async fn run_due_work(&self) -> Result<(), ApiError> {
         self.expire_stale_fulfillments().await?;
+        self.run_gift_work().await?;
         self.renew_due_subscriptions().await?;
         Ok(())
     }

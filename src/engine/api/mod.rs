@@ -18,8 +18,9 @@ use serde_json::Value;
 
 use super::Engine;
 use crate::billing::types::{
-    AddonCharge, AddonQuantity, ApiError, CardDetails, CreateSubscriptionRequest, FulfillmentEnvelope,
-    FulfillmentStatus, ItemPriceQuery, OfferEventType, Page, PersonalizedOffersRequest, SubscriptionCustomer,
+    AddonCharge, AddonQuantity, ApiError, CardDetails, CreateGiftRequest, CreateSubscriptionRequest,
+    FulfillmentEnvelope, FulfillmentStatus, GiftPayment, GiftQuery, ItemPriceQuery, OfferEventType, Page,
+    PersonalizedOffersRequest, ShippingAddress, SubscriptionCustomer,
 };
 
 /// What the API handlers share.
@@ -40,6 +41,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, api_key: &s
         .route("/subscriptions/{id}", get(retrieve_subscription))
         .route("/subscriptions/{id}/update_for_items", post(update_for_items))
         .route("/subscriptions", post(create_subscription))
+        .route("/customers", post(create_customer))
         .route("/customers/{id}/subscriptions", post(create_subscription_for_customer))
         .route("/subscriptions/{id}/cancel", post(cancel_subscription))
         .route("/subscriptions/{id}/remove_scheduled_cancellation", post(remove_scheduled_cancellation))
@@ -49,6 +51,12 @@ pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, api_key: &s
         .route("/unbilled_charges", get(list_unbilled_charges))
         .route("/item_prices", get(list_item_prices))
         .route("/events", get(list_events))
+        .route("/gifts/create_for_items", post(create_gift))
+        .route("/gifts", get(list_gifts))
+        .route("/gifts/{id}", get(retrieve_gift))
+        .route("/gifts/{id}/claim", post(claim_gift))
+        .route("/gifts/{id}/cancel", post(cancel_gift))
+        .route("/gifts/{id}/update_gift", post(update_gift))
         .route("/time_machines/{name}", get(time_machine))
         .route("/time_machines/{name}/travel_forward", post(travel_forward))
         .fallback(unknown_path)
@@ -169,6 +177,35 @@ impl Form {
             Some("true") => Ok(true),
             Some(_) => Err(ApiError::param(name, format!("{name} : must be true or false"))),
         }
+    }
+
+    /// An optional `true`/`false` (absent is `None`).
+    fn optional_boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        self.optional(name).map(|_| self.boolean(name)).transpose()
+    }
+
+    /// An optional integer (absent is `None`).
+    fn optional_integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        self.optional(name).map(|_| self.integer(name)).transpose()
+    }
+
+    /// `shipping_address[...]`, when any of its fields is given.
+    fn shipping_address(&self) -> Result<Option<ShippingAddress>, ApiError> {
+        if !self.0.keys().any(|k| k.starts_with("shipping_address[")) {
+            return Ok(None);
+        }
+        let field = |f: &str| self.required(&format!("shipping_address[{f}]")).map(str::to_owned);
+        let optional = |f: &str| self.optional(&format!("shipping_address[{f}]")).map(str::to_owned);
+        Ok(Some(ShippingAddress {
+            first_name: field("first_name")?,
+            last_name: field("last_name")?,
+            line1: field("line1")?,
+            line2: optional("line2"),
+            city: field("city")?,
+            state: optional("state"),
+            zip: field("zip")?,
+            country: field("country")?,
+        }))
     }
 
     /// The list `limit` (1 to 100, default 10).
@@ -306,6 +343,80 @@ async fn list_item_prices(State(s): State<ApiState>, RawQuery(q): RawQuery) -> A
         item_family_id: q.optional("item_family_id[is]").map(str::to_owned),
     };
     wrapped("item_price", Page { list: s.engine.item_prices(&query).await?, next_offset: None })
+}
+
+async fn create_customer(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    let customer = s
+        .engine
+        .create_customer(
+            form.required("id")?,
+            form.optional("first_name").unwrap_or_default(),
+            form.optional("last_name").unwrap_or_default(),
+            form.required("email")?,
+        )
+        .await?;
+    json(serde_json::json!({ "customer": customer }))
+}
+
+async fn create_gift(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    let payment = if form.optional("card[number]").is_some() {
+        GiftPayment::Card(form.card()?)
+    } else {
+        GiftPayment::SourceOnFile
+    };
+    let req = CreateGiftRequest {
+        gifter_customer_id: form.required("gifter[customer_id]")?.to_owned(),
+        signature: form.required("gifter[signature]")?.to_owned(),
+        note: form.optional("gifter[note]").map(str::to_owned),
+        payment,
+        receiver_customer_id: form.required("gift_receiver[customer_id]")?.to_owned(),
+        receiver_first_name: form.required("gift_receiver[first_name]")?.to_owned(),
+        receiver_last_name: form.required("gift_receiver[last_name]")?.to_owned(),
+        receiver_email: form.required("gift_receiver[email]")?.to_owned(),
+        scheduled_at: form.optional_integer("scheduled_at")?,
+        auto_claim: form.optional_boolean("auto_claim")?,
+        no_expiry: form.optional_boolean("no_expiry")?,
+        claim_expiry_date: form.optional_integer("claim_expiry_date")?,
+        item_price_id: form.required("subscription_items[item_price_id][0]")?.to_owned(),
+        shipping_address: form.shipping_address()?,
+    };
+    json(s.engine.create_gift(&req).await?)
+}
+
+async fn retrieve_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(s.engine.retrieve_gift(&id).await?)
+}
+
+async fn list_gifts(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = Form::query(q.as_deref());
+    let query = GiftQuery {
+        status: q.optional("status[is]").map(str::to_owned),
+        gifter_customer_id: q.optional("gifter[customer_id][is]").map(str::to_owned),
+        receiver_email: q.optional("gift_receiver[email][is]").map(str::to_owned),
+    };
+    let page = s.engine.list_gifts(&query, q.limit()?, q.optional("offset")).await?;
+    let list: Vec<Value> =
+        page.list.into_iter().map(|g| serde_json::json!({ "gift": g.gift, "subscription": g.subscription })).collect();
+    let mut body = serde_json::json!({ "list": list });
+    if let Some(next) = page.next_offset {
+        body["next_offset"] = Value::String(next);
+    }
+    json(body)
+}
+
+async fn claim_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(s.engine.claim_gift(&id).await?)
+}
+
+async fn cancel_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(s.engine.cancel_gift(&id).await?)
+}
+
+async fn update_gift(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    json(s.engine.update_gift(&id, form.integer("scheduled_at")?).await?)
 }
 
 async fn list_events(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {

@@ -138,6 +138,7 @@ impl Engine {
             customer: Some(customer.clone()),
             invoice: Some(invoice.clone()),
             transaction: None,
+            gift: None,
         };
         events::record(&mut tx, "subscription_created", Source::Api, &content, now).await?;
         if paid {
@@ -147,6 +148,42 @@ impl Engine {
         tx.commit().await.map_err(internal)?;
         self.kick_webhooks();
         Ok(SubscriptionCreated { subscription, customer, invoice })
+    }
+}
+
+impl Engine {
+    /// `POST /customers`: a customer with the given id (a gift's recipient must exist before the gift).
+    pub async fn create_customer(
+        &self,
+        id: &str,
+        first_name: &str,
+        last_name: &str,
+        email: &str,
+    ) -> Result<Customer, ApiError> {
+        if !valid_customer_id(id) {
+            return Err(ApiError::param("id", "id : up to 50 letters, digits or _-.@"));
+        }
+        if !email.contains('@') || email.len() > 70 {
+            return Err(ApiError::param("email", "email : invalid email address"));
+        }
+        let now = self.clock.now();
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        let inserted = sqlx::query(
+            "INSERT INTO engine_customers (id, first_name, last_name, email, created_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(first_name)
+        .bind(last_name)
+        .bind(email)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(internal)?;
+        if inserted.rows_affected() != 1 {
+            return Err(ApiError::param("id", format!("The value {id} is already present")));
+        }
+        customer(&mut conn, id).await
     }
 }
 
