@@ -18,11 +18,25 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"growthkit-webhooks\"")], "")
             .into_response();
     }
-    let event: Event = match serde_json::from_slice(&body) {
+    let raw: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(raw) => raw,
+        Err(err) => {
+            tracing::warn!("webhook body is not JSON: {err}");
+            return (StatusCode::BAD_REQUEST, "not a Chargebee event").into_response();
+        }
+    };
+    // Only payment events matter so far. Others are acknowledged without reading their content, so a
+    // resource shape we do not model never makes billing retry an event we would ignore anyway.
+    let kind = raw.get("event_type").and_then(|t| t.as_str()).unwrap_or_default();
+    if kind != "payment_succeeded" {
+        tracing::debug!(kind, "webhook acknowledged, nothing to do");
+        return StatusCode::OK.into_response();
+    }
+    let event: Event = match serde_json::from_value(raw) {
         Ok(event) => event,
         Err(err) => {
-            tracing::warn!("webhook body is not an event: {err}");
-            return (StatusCode::BAD_REQUEST, "not a Chargebee event").into_response();
+            tracing::warn!("payment event unreadable: {err}");
+            return (StatusCode::BAD_REQUEST, "unreadable payment event").into_response();
         }
     };
     match crate::credits::service::apply_event(&state, &event).await {

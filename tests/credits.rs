@@ -256,3 +256,24 @@ async fn only_the_owner_buys_and_a_member_sees_why() {
     let (status, _) = post_as(&app, &member, "/api/run_report", &[("nonce", &nonce)]).await;
     assert_eq!(status, 409, "no credits bought yet");
 }
+
+#[tokio::test]
+async fn the_webhook_acknowledges_events_it_does_not_use_and_refuses_garbage() {
+    let app = spawn().await;
+    let post = |body: String| {
+        common::client()
+            .post(app.url("/webhooks/chargebee"))
+            .basic_auth("growthkit", Some("test_growthkit_webhook_password"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    // A shape we do not model, of a type we do not use: acknowledged, so billing does not retry it.
+    let other =
+        serde_json::json!({ "id": "ev_x", "event_type": "card_expiring", "content": { "card": { "odd": [1, 2] } } });
+    assert_eq!(post(other.to_string()).await.unwrap().status(), 200);
+    assert_eq!(post("not json".into()).await.unwrap().status(), 400);
+    let broken = serde_json::json!({ "id": "ev_y", "event_type": "payment_succeeded", "content": { "invoice": 5 } });
+    assert_eq!(post(broken.to_string()).await.unwrap().status(), 400);
+    assert!(repo::audit(&app.state.pool).await.unwrap().is_empty());
+}
