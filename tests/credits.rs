@@ -32,6 +32,14 @@ async fn overview(app: &TestApp, cookie: &str) -> Value {
     body
 }
 
+/// A stored engine event as a webhook delivers it.
+fn event_body(id: &str, content: &str) -> Value {
+    serde_json::json!({
+        "id": id, "occurred_at": T0, "source": "api", "object": "event", "api_version": "v2",
+        "event_type": "payment_succeeded", "content": serde_json::from_str::<Value>(content).unwrap(),
+    })
+}
+
 fn active(v: &Value) -> &Value {
     v.get("Active").unwrap_or_else(|| panic!("not active: {v}"))
 }
@@ -92,10 +100,7 @@ async fn the_payment_event_grants_credits_once_however_it_is_delivered() {
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
-    let body = serde_json::json!({
-        "id": id, "occurred_at": T0, "source": "api", "object": "event", "api_version": "v2",
-        "event_type": "payment_succeeded", "content": serde_json::from_str::<Value>(&event).unwrap(),
-    });
+    let body = event_body(&id, &event);
     let hook = |auth: (&str, &str)| {
         common::client().post(app.url("/webhooks/chargebee")).basic_auth(auth.0, Some(auth.1)).json(&body).send()
     };
@@ -127,10 +132,7 @@ async fn the_payment_event_grants_credits_once_however_it_is_delivered() {
     .await
     .unwrap();
     for (id, content) in &events {
-        let body = serde_json::json!({
-            "id": id, "occurred_at": T0, "source": "api", "object": "event", "api_version": "v2",
-            "event_type": "payment_succeeded", "content": serde_json::from_str::<Value>(content).unwrap(),
-        });
+        let body = event_body(id, content);
         let res = common::client()
             .post(app.url("/webhooks/chargebee"))
             .basic_auth("growthkit", Some("test_growthkit_webhook_password"))

@@ -294,14 +294,7 @@ impl Engine {
             ("gifter[customer_id]", &req.gifter_customer_id),
             ("gift_receiver[customer_id]", &req.receiver_customer_id),
         ] {
-            let found: Option<(String,)> = sqlx::query_as("SELECT id FROM engine_customers WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal)?;
-            if found.is_none() {
-                return Err(ApiError::not_found(param, format!("Customer {id} not found")));
-            }
+            subscriptions::require_customer(&mut tx, id, param).await?;
         }
         let param = "subscription_items[item_price_id][0]";
         let plan = catalog::item_price(&mut tx, &req.item_price_id)

@@ -54,36 +54,13 @@ impl Engine {
 
         let customer_id = match &req.customer {
             SubscriptionCustomer::New { id, email, first_name, last_name } => {
-                if !valid_customer_id(id) {
-                    return Err(ApiError::param("customer[id]", "customer[id] : up to 50 letters, digits or _-.@"));
-                }
-                if !email.contains('@') || email.len() > 70 {
-                    return Err(ApiError::param("customer[email]", "customer[email] : invalid email address"));
-                }
-                let inserted = sqlx::query(
-                    "INSERT INTO engine_customers (id, first_name, last_name, email, created_at) VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(id)
-                .bind(first_name)
-                .bind(last_name)
-                .bind(email)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(internal)?;
-                if inserted.rows_affected() != 1 {
-                    return Err(ApiError::param("customer[id]", format!("The value {id} is already present")));
-                }
+                let new = NewCustomer { id, first_name, last_name, email };
+                insert_customer(&mut tx, &new, "customer[", now).await?;
                 id.clone()
             }
             SubscriptionCustomer::Existing { id } => {
-                let found: Option<(String,)> = sqlx::query_as("SELECT id FROM engine_customers WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(internal)?;
-                found.ok_or_else(|| ApiError::not_found("customer_id", format!("Customer {id} not found")))?.0
+                require_customer(&mut tx, id, "customer_id").await?;
+                id.clone()
             }
         };
 
@@ -160,31 +137,61 @@ impl Engine {
         last_name: &str,
         email: &str,
     ) -> Result<Customer, ApiError> {
-        if !valid_customer_id(id) {
-            return Err(ApiError::param("id", "id : up to 50 letters, digits or _-.@"));
-        }
-        if !email.contains('@') || email.len() > 70 {
-            return Err(ApiError::param("email", "email : invalid email address"));
-        }
-        let now = self.clock.now();
         let mut conn = self.pool.acquire().await.map_err(internal)?;
-        let inserted = sqlx::query(
-            "INSERT INTO engine_customers (id, first_name, last_name, email, created_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(first_name)
-        .bind(last_name)
-        .bind(email)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(internal)?;
-        if inserted.rows_affected() != 1 {
-            return Err(ApiError::param("id", format!("The value {id} is already present")));
-        }
+        insert_customer(&mut conn, &NewCustomer { id, first_name, last_name, email }, "", self.clock.now()).await?;
         customer(&mut conn, id).await
     }
+}
+
+/// A customer to create.
+struct NewCustomer<'a> {
+    id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+}
+
+/// Checks and inserts a customer; `prefix` names its parameters as the calling endpoint does
+/// (`customer[` for `customer[id]` on subscription creation, empty for `POST /customers`).
+async fn insert_customer(
+    conn: &mut sqlx::SqliteConnection,
+    c: &NewCustomer<'_>,
+    prefix: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    let name = |field: &str| if prefix.is_empty() { field.to_owned() } else { format!("{prefix}{field}]") };
+    if !valid_customer_id(c.id) {
+        return Err(ApiError::param(&name("id"), format!("{} : up to 50 letters, digits or _-.@", name("id"))));
+    }
+    if !c.email.contains('@') || c.email.len() > 70 {
+        return Err(ApiError::param(&name("email"), format!("{} : invalid email address", name("email"))));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO engine_customers (id, first_name, last_name, email, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(c.id)
+    .bind(c.first_name)
+    .bind(c.last_name)
+    .bind(c.email)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(internal)?;
+    if inserted.rows_affected() != 1 {
+        return Err(ApiError::param(&name("id"), format!("The value {} is already present", c.id)));
+    }
+    Ok(())
+}
+
+/// Chargebee's 404 naming `param` unless customer `id` exists.
+pub(crate) async fn require_customer(conn: &mut sqlx::SqliteConnection, id: &str, param: &str) -> Result<(), ApiError> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM engine_customers WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(internal)?;
+    found.map(|_| ()).ok_or_else(|| ApiError::not_found(param, format!("Customer {id} not found")))
 }
 
 /// A customer in Chargebee's shape.

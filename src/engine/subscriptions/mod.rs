@@ -5,6 +5,8 @@
 
 mod cancel;
 mod create;
+
+pub(crate) use create::require_customer;
 mod renewal;
 
 use sqlx::{SqliteConnection, SqlitePool};
