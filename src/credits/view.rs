@@ -11,6 +11,7 @@ use super::model::{
     CheckoutInput, ChoiceOutcome, CreditsOverview, CreditsState, LedgerLine, PackOption, PlanOption, REPORT_COST,
     TopUpChoice, checkout_problem, credits_text, status_label,
 };
+use crate::ui::card::CardFields;
 use crate::ui::feedback::{ErrorNote, Loading};
 use crate::ui::format::{money, validate_card};
 use crate::ui::time::utc;
@@ -159,26 +160,7 @@ pub fn CreditCheckout(plans: Vec<PlanOption>, packs: Vec<PackOption>, nonce: Str
                         None => "Choose a pack to see the total.".to_owned(),
                     }}
                 </p>
-                <label for="card-number">"Card number"</label>
-                <input id="card-number" inputmode="numeric" autocomplete="cc-number" placeholder="4111 1111 1111 1111"
-                    data-testid="card-number" on:input=field(number) prop:value=number />
-                <div class="row">
-                    <div>
-                        <label for="card-month">"Expiry month"</label>
-                        <input id="card-month" inputmode="numeric" placeholder="12" data-testid="card-month"
-                            on:input=field(month) prop:value=month />
-                    </div>
-                    <div>
-                        <label for="card-year">"Expiry year"</label>
-                        <input id="card-year" inputmode="numeric" placeholder="2030" data-testid="card-year"
-                            on:input=field(year) prop:value=year />
-                    </div>
-                    <div>
-                        <label for="card-cvc">"Security code"</label>
-                        <input id="card-cvc" inputmode="numeric" placeholder="123" data-testid="card-cvc"
-                            on:input=field(cvc) prop:value=cvc />
-                    </div>
-                </div>
+                <CardFields number month year cvc />
                 {move || attempted.get().then(problem).flatten().map(|p| view! {
                     <p class="notice error" role="alert" data-testid="checkout-problem">{p}</p>
                 })}

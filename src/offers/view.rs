@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::{accept_offer, analytics_gate, offer_event, pay_upgrade, upgrade_status};
 use super::model::{Accepted, Gate, OfferView, Paid, Pattern, UpgradeStatus, UpgradeView};
+use crate::ui::card::CardFields;
 use crate::ui::feedback::{ErrorNote, Loading};
 use crate::ui::format::{money, validate_card};
 use crate::ui::icons::LockIcon;
@@ -437,30 +438,10 @@ pub fn PaymentForm(fulfillment: String) -> impl IntoView {
             }
         });
     };
-    let field = move |sig: RwSignal<String>| move |ev: leptos::ev::Event| sig.set(event_target_value(&ev));
 
     view! {
         <form class="payment-form" on:submit=submit novalidate data-testid="payment-form" data-hydrated=move || hydrated.get().to_string()>
-            <label for="card-number">"Card number"</label>
-            <input id="card-number" inputmode="numeric" autocomplete="cc-number" placeholder="4111 1111 1111 1111"
-                data-testid="card-number" on:input=field(number) prop:value=number />
-            <div class="row">
-                <div>
-                    <label for="card-month">"Expiry month"</label>
-                    <input id="card-month" inputmode="numeric" autocomplete="cc-exp-month" placeholder="12"
-                        data-testid="card-month" on:input=field(month) prop:value=month />
-                </div>
-                <div>
-                    <label for="card-year">"Expiry year"</label>
-                    <input id="card-year" inputmode="numeric" autocomplete="cc-exp-year" placeholder="2030"
-                        data-testid="card-year" on:input=field(year) prop:value=year />
-                </div>
-                <div>
-                    <label for="card-cvc">"Security code"</label>
-                    <input id="card-cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123"
-                        data-testid="card-cvc" on:input=field(cvc) prop:value=cvc />
-                </div>
-            </div>
+            <CardFields number month year cvc />
             {move || {
                 attempted.get().then(problem).flatten().map(|p| view! { <p class="notice error" role="alert" data-testid="card-error">{p}</p> })
             }}

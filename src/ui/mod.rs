@@ -1,5 +1,6 @@
 //! Presentational pieces shared by every feature.
 
+pub mod card;
 pub mod feedback;
 pub mod format;
 pub mod icons;
