@@ -233,7 +233,7 @@ pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) 
                 plan.name,
                 credits_text(pack.credits * quantity)
             );
-            finish(state, &key, Ok(message)).await
+            finish(state, &key, Ok(message), true).await
         }
         Err(err) => refused(state, &key, err, "creating the credit subscription").await,
     }
@@ -263,12 +263,18 @@ async fn replay(
     })
 }
 
-async fn finish(state: &AppState, key: &str, outcome: Result<String, String>) -> Result<ChoiceOutcome, AppError> {
+/// Records how a request ended; `awaiting_credits` says a payment was made whose event brings credits.
+async fn finish(
+    state: &AppState,
+    key: &str,
+    outcome: Result<String, String>,
+    awaiting_credits: bool,
+) -> Result<ChoiceOutcome, AppError> {
     let now = state.clock.now();
     match outcome {
         Ok(message) => {
             repo::finish_action(&state.writer, key, "succeeded", &message, now).await.map_err(db("finishing"))?;
-            Ok(ChoiceOutcome { awaiting_credits: message.contains("on their way"), message })
+            Ok(ChoiceOutcome { awaiting_credits, message })
         }
         Err(message) => {
             repo::finish_action(&state.writer, key, "failed", &message, now).await.map_err(db("finishing"))?;
@@ -289,11 +295,11 @@ async fn refused(
         BillingError::Refused(e)
             if e.http_status_code == 402 || e.param.as_deref().is_some_and(|p| p.starts_with("card[")) =>
         {
-            finish(state, key, Err(format!("{} Nothing was charged.", e.message))).await
+            finish(state, key, Err(format!("{} Nothing was charged.", e.message)), false).await
         }
         BillingError::Refused(e) => {
             tracing::warn!("billing refused {context}: {e}");
-            finish(state, key, Err(format!("Billing refused this: {}", e.message))).await
+            finish(state, key, Err(format!("Billing refused this: {}", e.message)), false).await
         }
         err @ BillingError::Unavailable(_) => {
             repo::forget_action(&state.writer, key).await.map_err(db("forgetting a credit action"))?;
@@ -382,7 +388,8 @@ pub async fn choose(
                     .await
                     .map_err(db("changing the pack"))?;
             }
-            finish(state, &key, Ok(message)).await
+            let paid = matches!(choice, TopUpChoice::TopUpNow | TopUpChoice::Change);
+            finish(state, &key, Ok(message), paid).await
         }
         Err(err) => refused(state, &key, err, "a top-up choice").await,
     }

@@ -196,29 +196,7 @@ pub async fn ensure_item_price(
 }
 
 pub async fn insert_item_price(pool: &SqlitePool, p: &NewItemPrice<'_>, now: i64) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("INSERT INTO engine_items (id, name, type, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-        .bind(p.item_id)
-        .bind(p.item_name)
-        .bind(p.item_type)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO engine_item_prices (id, item_id, name, currency, price, period, period_unit, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(p.price_id)
-    .bind(p.item_id)
-    .bind(p.item_name)
-    .bind(p.currency)
-    .bind(p.price)
-    .bind(p.period)
-    .bind(p.period_unit)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
+    ensure_item_price(pool, p, &PriceExtras::default(), now).await
 }
 
 pub async fn insert_customer(

@@ -43,17 +43,7 @@ pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineDemoError> {
         ("growth", "Growth", GROWTH_PLAN, 4_900),
         ("growth-plus", "Growth Plus (with Advanced Analytics)", GROWTH_PLUS_PLAN, 7_900),
     ] {
-        let plan = NewItemPrice {
-            item_id,
-            item_name: name,
-            item_type: "plan",
-            price_id,
-            currency: "USD",
-            price,
-            period: Some(1),
-            period_unit: Some("month"),
-        };
-        catalog::insert_item_price(pool, &plan, now).await?;
+        catalog::insert_item_price(pool, &usd_plan(item_id, name, price_id, price, 1), now).await?;
     }
     catalog::insert_customer(pool, ACME_CUSTOMER, "Olivia", "Owner", "owner@acme.test", Some("Acme Analytics"), now)
         .await?;
@@ -127,16 +117,7 @@ pub async fn ensure_credit_catalog(engine: &Engine, family: &str) -> Result<(), 
         ("credits-starter", "Starter", CREDITS_STARTER_PLAN, 0),
         ("credits-pro", "Pro", "credits-pro-USD-monthly", 1_900),
     ] {
-        let plan = NewItemPrice {
-            item_id,
-            item_name: name,
-            item_type: "plan",
-            price_id,
-            currency: "USD",
-            price,
-            period: Some(1),
-            period_unit: Some("month"),
-        };
+        let plan = usd_plan(item_id, name, price_id, price, 1);
         catalog::ensure_item_price(engine.pool(), &plan, &extras(None), now).await?;
     }
     for (item_id, name, price_id, price, credits) in [
@@ -168,18 +149,23 @@ pub async fn ensure_gift_plans(engine: &Engine) -> Result<(), EngineDemoError> {
         ("gift-growth-12m", "Growth, 12-month gift", "gift-growth-12m-USD", 39_900, 12, false),
         ("gift-growth-box-6m", "Growth, 6-month gift with welcome box", GIFT_PLAN_BOX, 22_900, 6, true),
     ] {
-        let plan = NewItemPrice {
-            item_id,
-            item_name: name,
-            item_type: "plan",
-            price_id,
-            currency: "USD",
-            price,
-            period: Some(months),
-            period_unit: Some("month"),
-        };
+        let plan = usd_plan(item_id, name, price_id, price, months);
         let extras = PriceExtras { item_family_id: Some("gifts"), giftable: true, shippable, ..PriceExtras::default() };
         catalog::ensure_item_price(engine.pool(), &plan, &extras, now).await?;
     }
     Ok(())
+}
+
+/// A USD plan billed every `months` months.
+fn usd_plan<'a>(item_id: &'a str, name: &'a str, price_id: &'a str, price: i64, months: i64) -> NewItemPrice<'a> {
+    NewItemPrice {
+        item_id,
+        item_name: name,
+        item_type: "plan",
+        price_id,
+        currency: "USD",
+        price,
+        period: Some(months),
+        period_unit: Some("month"),
+    }
 }

@@ -215,32 +215,17 @@ async fn claim_in(
     gift_event(conn, &g.id, "gift_claimed", source, now).await
 }
 
-fn flag(conn_value: i64) -> bool {
-    conn_value != 0
-}
-
 impl Engine {
     /// The site's gift settings.
     pub async fn gift_settings(&self) -> Result<GiftSettings, ApiError> {
-        let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        sqlx::query_as(
             "SELECT enabled, auto_claim, no_expiry, claim_within_days, gifter_may_schedule, gifter_enters_shipping,
                     gifter_may_cancel, recipient_may_cancel, reminder_after_days
              FROM engine_gift_settings WHERE id = 1",
         )
         .fetch_one(&self.pool)
         .await
-        .map_err(internal)?;
-        Ok(GiftSettings {
-            enabled: flag(row.0),
-            auto_claim: flag(row.1),
-            no_expiry: flag(row.2),
-            claim_within_days: row.3,
-            gifter_may_schedule: flag(row.4),
-            gifter_enters_shipping: flag(row.5),
-            gifter_may_cancel: flag(row.6),
-            recipient_may_cancel: flag(row.7),
-            reminder_after_days: row.8,
-        })
+        .map_err(internal)
     }
 
     /// Changes the site's gift settings; gifts that exist keep the options they were created with.

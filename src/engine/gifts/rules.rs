@@ -74,7 +74,7 @@ pub fn transition(from: GiftStatus, action: GiftAction) -> Result<GiftStatus, St
 }
 
 /// The site's gift settings (Chargebee: Settings › Gift Subscription).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct GiftSettings {
     pub enabled: bool,
     pub auto_claim: bool,
