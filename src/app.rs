@@ -8,9 +8,11 @@ use leptos_router::{SsrMode, path};
 use crate::auth::view::LoginPage;
 use crate::credits::view::CreditsPage;
 use crate::dashboard::view::DashboardPage;
+use crate::gifts::view::{ClaimGiftPage, GiftCheckoutPage, MyGiftsPage};
+use crate::mail::view::OutboxPage;
 use crate::offers::view::{AnalyticsPage, UpgradePage};
 use crate::studio::view::{
-    StudioAudiencesPage, StudioDryRunPage, StudioOffersPage, StudioOverviewPage, StudioPlaysPage,
+    StudioAudiencesPage, StudioDryRunPage, StudioGiftsPage, StudioOffersPage, StudioOverviewPage, StudioPlaysPage,
 };
 use crate::ui::layout::Layout;
 
@@ -52,6 +54,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/app/analytics") view=AnalyticsPage ssr=SsrMode::Async />
                     <Route path=path!("/upgrade/analytics") view=UpgradePage ssr=SsrMode::Async />
                     <Route path=path!("/credits") view=CreditsPage ssr=SsrMode::Async />
+                    <Route path=path!("/gift") view=GiftCheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/gift/claim/:token") view=ClaimGiftPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/gifts") view=MyGiftsPage ssr=SsrMode::Async />
+                    <Route path=path!("/outbox") view=OutboxPage ssr=SsrMode::Async />
+                    <Route path=path!("/studio/gifts") view=StudioGiftsPage ssr=SsrMode::Async />
                     <Route path=path!("/studio") view=StudioOverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/studio/offers") view=StudioOffersPage ssr=SsrMode::Async />
                     <Route path=path!("/studio/audiences") view=StudioAudiencesPage ssr=SsrMode::Async />

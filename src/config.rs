@@ -36,6 +36,14 @@ pub struct Config {
     pub webhook_password: String,
     /// `GROWTHKIT_CREDITS_FAMILY`: the item family whose plans and addons are sold with credit packs.
     pub credits_family: String,
+    /// `SMTP_URL` (`smtp://host:port`, `smtps://user:pass@host`): where e-mail is delivered. Unset, e-mails
+    /// are kept in the outbox (`/outbox`) only.
+    pub smtp_url: Option<String>,
+    /// `GROWTHKIT_MAIL_FROM`: the sender of every e-mail.
+    pub mail_from: String,
+    /// `GROWTHKIT_PUBLIC_URL`: how users reach this server, for links in e-mails (default: the listen
+    /// address over HTTP).
+    pub public_url: String,
 }
 
 /// The engine API key used when `GROWTHKIT_API_KEY` is unset. Documented in the README; for local use only.
@@ -87,6 +95,15 @@ impl Config {
             webhook_user: get("GROWTHKIT_WEBHOOK_USER").unwrap_or_else(|| DEFAULT_WEBHOOK_USER.into()),
             webhook_password: get("GROWTHKIT_WEBHOOK_PASSWORD").unwrap_or_else(|| DEFAULT_WEBHOOK_PASSWORD.into()),
             credits_family: get("GROWTHKIT_CREDITS_FAMILY").unwrap_or_else(|| "credits".into()),
+            smtp_url: get("SMTP_URL"),
+            mail_from: get("GROWTHKIT_MAIL_FROM").unwrap_or_else(|| "Growthkit <gifts@growthkit.localhost>".into()),
+            public_url: match get("GROWTHKIT_PUBLIC_URL") {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => url,
+                Some(url) => {
+                    return Err(ConfigError(format!("GROWTHKIT_PUBLIC_URL must start with http(s)://, got {url:?}")));
+                }
+                None => format!("http://{addr}"),
+            },
         })
     }
 }
@@ -118,6 +135,8 @@ mod tests {
         assert_eq!(c.billing, BillingBackend::Local);
         assert!(c.demo_data);
         assert!(!c.secure_cookies);
+        assert_eq!(c.smtp_url, None);
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub struct DemoAccount {
 pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     DemoAccount { id: "acme", name: "Acme Analytics", billing: Some((ACME_CUSTOMER, ACME_SUBSCRIPTION)) },
     DemoAccount { id: "gina", name: "Gina's Household", billing: None },
+    DemoAccount { id: "rita", name: "Rita's Place", billing: None },
     DemoAccount { id: "carl", name: "Carl's Studio", billing: None },
     DemoAccount { id: "growthkit", name: "Growthkit Product Team", billing: None },
 ];
@@ -40,6 +41,7 @@ pub const DEMO_USERS: &[DemoUser] = &[
     DemoUser { email: "owner@acme.test", name: "Olivia Owner", role: Role::Owner, is_admin: false, account: "acme" },
     DemoUser { email: "member@acme.test", name: "Max Member", role: Role::Member, is_admin: false, account: "acme" },
     DemoUser { email: "gifter@demo.test", name: "Gina Gifter", role: Role::Owner, is_admin: false, account: "gina" },
+    DemoUser { email: "rita@demo.test", name: "Rita Recipient", role: Role::Owner, is_admin: false, account: "rita" },
     DemoUser { email: "credits@demo.test", name: "Carl Credits", role: Role::Owner, is_admin: false, account: "carl" },
     DemoUser {
         email: "studio@growthkit.test",

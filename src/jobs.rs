@@ -9,7 +9,8 @@ use crate::state::AppState;
 /// How often the worker looks for due work.
 const TICK: Duration = Duration::from_secs(5);
 
-/// One pass: the engine's rules (7-day fulfillment deadline), then the app's (abandoned upgrades).
+/// One pass: the engine's rules (fulfillment deadlines, gift notifications and expiry, renewals), then
+/// the app's (abandoned upgrades); then wakes the e-mail sender for messages that came due.
 pub async fn run_due_work(state: &AppState) {
     if let Err(err) = state.engine.run_due_work().await {
         tracing::error!("engine due work: {err}");
@@ -17,6 +18,8 @@ pub async fn run_due_work(state: &AppState) {
     if let Err(err) = crate::offers::service::reconcile_abandoned(state).await {
         tracing::error!("reconciling abandoned upgrades: {err}");
     }
+    // Claim reminders that came due with time travel go out now rather than at the sender's next look.
+    state.mail_kick.notify_one();
 }
 
 /// Runs [`run_due_work`] every few seconds until the process stops.

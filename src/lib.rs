@@ -10,6 +10,8 @@ pub mod auth;
 pub mod credits;
 pub mod dashboard;
 pub mod error;
+pub mod gifts;
+pub mod mail;
 pub mod offers;
 pub mod studio;
 pub mod ui;
@@ -30,6 +32,8 @@ pub mod demo;
 pub mod engine;
 #[cfg(feature = "ssr")]
 pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod keys;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]

@@ -30,12 +30,14 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     server::connect_engine_webhooks(&state, listener.local_addr()?).await?;
     let worker = growthkit::jobs::spawn_worker(state.clone());
     let sender = growthkit::engine::events::spawn_sender(state.engine.clone());
+    let mail = growthkit::mail::sender::spawn_sender(state.clone());
     let app = server::router(state).await?;
 
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     worker.abort();
     sender.abort();
+    mail.abort();
     tracing::info!("shut down cleanly");
     Ok(())
 }

@@ -43,6 +43,8 @@ pub enum BootError {
     Billing(#[from] billing::BillingError),
     #[error("registering the app's webhook endpoint: {0}")]
     Webhooks(String),
+    #[error("configuration: {0}")]
+    Mail(#[from] crate::mail::sender::MailerError),
 }
 
 /// Leptos' options for this app. The compiled WASM and CSS live under `LEPTOS_SITE_ROOT` (default
@@ -75,6 +77,10 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
             tracing::info!("seeded demo accounts and users");
         }
     }
+    let mailer = match &config.smtp_url {
+        Some(url) => Some(Arc::new(crate::mail::sender::Mailer::new(url, &config.mail_from)?)),
+        None => None,
+    };
     let signer = crate::signing::load_or_create(&pool, config.secret.as_deref()).await.map_err(BootError::Engine)?;
     Ok(AppState {
         leptos_options: leptos_options(&config),
@@ -85,6 +91,8 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
         writer,
         clock,
         config: Arc::new(config),
+        mailer,
+        mail_kick: Arc::new(tokio::sync::Notify::new()),
     })
 }
 

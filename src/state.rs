@@ -10,6 +10,7 @@ use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::mail::sender::Mailer;
 use crate::signing::Signer;
 
 /// One pool, one clock, one billing port, and the embedded engine (which shares the pool and clock).
@@ -26,6 +27,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Signs values handed to the browser (offer tokens).
     pub signer: Signer,
+    /// SMTP delivery, when `SMTP_URL` is set; without it e-mails stay in the outbox only.
+    pub mailer: Option<Arc<Mailer>>,
+    /// Wakes the e-mail sender when a message is written (see `mail::sender::spawn_sender`).
+    pub mail_kick: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

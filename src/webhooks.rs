@@ -25,9 +25,22 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             return (StatusCode::BAD_REQUEST, "not a Chargebee event").into_response();
         }
     };
-    // Only payment events matter so far. Others are acknowledged without reading their content, so a
+    // Gift and payment events matter. Others are acknowledged without reading their content, so a
     // resource shape we do not model never makes billing retry an event we would ignore anyway.
     let kind = raw.get("event_type").and_then(|t| t.as_str()).unwrap_or_default();
+    if kind.starts_with("gift_") {
+        // Only the gift's id is read: the gift's e-mails follow its current state, read from billing.
+        let Some(gift_id) = raw.pointer("/content/gift/id").and_then(|g| g.as_str()) else {
+            return (StatusCode::BAD_REQUEST, "gift event without a gift").into_response();
+        };
+        return match crate::gifts::service::on_event(&state, gift_id).await {
+            Ok(()) => StatusCode::OK.into_response(),
+            Err(err) => {
+                tracing::error!(gift_id, kind, "gift event not handled: {err}");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        };
+    }
     if kind != "payment_succeeded" {
         tracing::debug!(kind, "webhook acknowledged, nothing to do");
         return StatusCode::OK.into_response();

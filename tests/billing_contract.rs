@@ -10,9 +10,10 @@ use common::{API_KEY, T0, TestApp, spawn};
 use growthkit::billing::chargebee::{ChargebeeClient, Endpoint};
 use growthkit::billing::local::LocalEngine;
 use growthkit::billing::types::{
-    AddonCharge, AddonQuantity, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateSubscriptionRequest,
-    FULFILLMENT_EXISTS, FulfillmentStatus, ItemPriceQuery, OfferEventRequest, OfferEventType,
-    PersonalizedOffersRequest, SubscriptionCustomer, UpdateFulfillmentRequest,
+    AddonCharge, AddonQuantity, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
+    CreateSubscriptionRequest, FULFILLMENT_EXISTS, FulfillmentStatus, GiftPayment, GiftQuery, ItemPriceQuery,
+    NewCustomer, OfferEventRequest, OfferEventType, PersonalizedOffersRequest, ShippingAddress, SubscriptionCustomer,
+    UpdateFulfillmentRequest,
 };
 use growthkit::billing::{Billing, BillingError};
 
@@ -222,4 +223,97 @@ async fn the_http_client_with_a_wrong_key_is_refused() {
     let client = ChargebeeClient::new(Endpoint::single(&app.base), "wrong").unwrap();
     let err = client.personalized_offers(&offer_request(false)).await.unwrap_err();
     assert_eq!(err.refusal().unwrap().api_error_code, "api_authentication_failed");
+}
+
+/// Gifts through the port: customers first, a paid scheduled gift, replays by key, rescheduling within
+/// the rules, claims only when unclaimed (with the recipient's address), cancellation, lists.
+async fn gift_contract(app: &TestApp, billing: Arc<dyn Billing>) {
+    let missing = billing.retrieve_customer("nobody_here").await.unwrap_err();
+    assert_eq!(missing.refusal().unwrap().http_status_code, 404);
+    for (id, email) in [("contract_gifter", "gifter@example.com"), ("contract_rita", "rita@example.com")] {
+        let c =
+            NewCustomer { id: id.into(), email: email.into(), first_name: "Ada".into(), last_name: "Lovelace".into() };
+        let made = billing.create_customer(&c, Some(&format!("contract-customer-{id}"))).await.unwrap();
+        assert_eq!(made.email.as_deref(), Some(email));
+        assert_eq!(billing.create_customer(&c, Some(&format!("contract-customer-{id}"))).await.unwrap(), made);
+        assert_eq!(billing.retrieve_customer(id).await.unwrap().id, id);
+    }
+    let settings = billing.gift_settings().await.unwrap();
+    assert!(settings.enabled && !settings.auto_claim);
+
+    let gift = |scheduled_at: Option<i64>| CreateGiftRequest {
+        gifter_customer_id: "contract_gifter".into(),
+        signature: "Ada".into(),
+        note: Some("Happy birthday".into()),
+        payment: GiftPayment::Card(CardDetails {
+            number: "4111111111111111".into(),
+            expiry_month: 12,
+            expiry_year: 2030,
+            cvv: "123".into(),
+        }),
+        receiver_customer_id: "contract_rita".into(),
+        receiver_first_name: "Rita".into(),
+        receiver_last_name: "Recipient".into(),
+        receiver_email: "rita@example.com".into(),
+        scheduled_at,
+        auto_claim: None,
+        no_expiry: None,
+        claim_expiry_date: None,
+        item_price_id: "gift-growth-3m-USD".into(),
+        shipping_address: None,
+    };
+    let later = billing.create_gift(&gift(Some(T0 + 86_400)), Some("contract-gift-later")).await.unwrap();
+    assert_eq!((later.gift.status.as_str(), later.subscription.status.as_str()), ("scheduled", "future"));
+    assert_eq!(later.subscription.gift_id.as_deref(), Some(later.gift.id.as_str()));
+    assert_eq!(later.invoice.as_ref().map(|i| i.total), Some(12_000));
+    let replay = billing.create_gift(&gift(Some(T0 + 86_400)), Some("contract-gift-later")).await.unwrap();
+    assert_eq!(replay.gift.id, later.gift.id, "the same key buys once");
+
+    let early = billing.claim_gift(&later.gift.id, None, None).await.unwrap_err();
+    assert_eq!(early.refusal().unwrap().http_status_code, 400);
+    let past = billing.update_gift(&later.gift.id, T0 - 60, None).await.unwrap_err();
+    assert_eq!(past.refusal().unwrap().param.as_deref(), Some("scheduled_at"));
+    let moved = billing.update_gift(&later.gift.id, T0 + 2 * 86_400, Some("contract-move")).await.unwrap();
+    assert_eq!(moved.gift.scheduled_at, T0 + 2 * 86_400);
+    let cancelled = billing.cancel_gift(&later.gift.id, Some("contract-cancel")).await.unwrap();
+    assert_eq!((cancelled.gift.status.as_str(), cancelled.subscription.status.as_str()), ("cancelled", "cancelled"));
+
+    let now = billing.create_gift(&gift(None), Some("contract-gift-now")).await.unwrap();
+    assert_eq!(now.gift.status, "unclaimed");
+    let address = ShippingAddress {
+        first_name: "Rita".into(),
+        last_name: "Recipient".into(),
+        line1: "1 Main St".into(),
+        city: "Springfield".into(),
+        zip: "12345".into(),
+        country: "US".into(),
+        ..ShippingAddress::default()
+    };
+    let claimed = billing.claim_gift(&now.gift.id, Some(&address), Some("contract-claim")).await.unwrap();
+    assert_eq!((claimed.gift.status.as_str(), claimed.subscription.status.as_str()), ("claimed", "non_renewing"));
+    assert_eq!(billing.claim_gift(&now.gift.id, Some(&address), Some("contract-claim")).await.unwrap(), claimed);
+    assert_eq!(app.state.engine.gift_shipping_address(&now.gift.id).await.unwrap(), Some(address));
+    let again = billing.claim_gift(&now.gift.id, None, None).await.unwrap_err();
+    assert_eq!(again.refusal().unwrap().http_status_code, 400);
+
+    let mine = GiftQuery { gifter_customer_id: Some("contract_gifter".into()), ..GiftQuery::default() };
+    let page = billing.list_gifts(&mine, 1, None).await.unwrap();
+    assert_eq!(page.list.len(), 1);
+    let rest = billing.list_gifts(&mine, 10, page.next_offset.as_deref()).await.unwrap();
+    assert_eq!(rest.list.len(), 1);
+    assert_eq!(billing.retrieve_gift(&now.gift.id).await.unwrap().gift.status, "claimed");
+    let claimed_only = GiftQuery { status: Some("claimed".into()), ..mine };
+    assert_eq!(billing.list_gifts(&claimed_only, 10, None).await.unwrap().list.len(), 1);
+}
+
+#[tokio::test]
+async fn gift_contract_holds_for_the_in_process_engine() {
+    let app = spawn().await;
+    gift_contract(&app, local(&app).await).await;
+}
+
+#[tokio::test]
+async fn gift_contract_holds_for_the_http_client_against_the_engine() {
+    let app = spawn().await;
+    gift_contract(&app, http(&app).await).await;
 }

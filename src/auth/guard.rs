@@ -9,10 +9,13 @@ use tower_sessions::Session;
 use crate::state::AppState;
 
 /// Path prefixes whose pages need a signed-in user.
-const MEMBER_PAGES: &[&str] = &["/app", "/studio", "/account", "/credits", "/outbox", "/upgrade"];
+const MEMBER_PAGES: &[&str] = &["/app", "/studio", "/account", "/credits", "/outbox", "/upgrade", "/gift"];
+/// Pages under a member prefix that anyone may open: a gift's recipient claims with the link alone.
+const PUBLIC_PAGES: &[&str] = &["/gift/claim/"];
 
 fn is_member_page(path: &str) -> bool {
     MEMBER_PAGES.iter().any(|p| path == *p || path.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+        && !PUBLIC_PAGES.iter().any(|p| path.starts_with(p))
 }
 
 /// Axum middleware: redirects to `/login?next=…` when a member page is asked for without a session.
@@ -45,5 +48,7 @@ mod tests {
         assert!(!is_member_page("/apple"));
         assert!(!is_member_page("/login"));
         assert!(!is_member_page("/"));
+        assert!(is_member_page("/gift"));
+        assert!(!is_member_page("/gift/claim/abc"));
     }
 }

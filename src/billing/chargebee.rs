@@ -11,10 +11,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateSubscriptionRequest, Estimate,
-    FulfillmentEnvelope, Invoice, ItemPrice, ItemPriceQuery, OfferEventRequest, OfferFulfillment,
-    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, Subscription, SubscriptionCreated,
-    SubscriptionCustomer, UnbilledCharge, UpdateFulfillmentRequest,
+    AddonCharge, ApiError, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
+    CreateSubscriptionRequest, Customer, Estimate, FulfillmentEnvelope, GiftPayment, GiftQuery, GiftSettings,
+    GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery, NewCustomer, OfferEventRequest, OfferFulfillment, Page,
+    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription,
+    SubscriptionCreated, SubscriptionCustomer, UnbilledCharge, UpdateFulfillmentRequest,
 };
 use super::{Billing, BillingError};
 use crate::engine::idempotency::KEY_HEADER;
@@ -208,10 +209,7 @@ impl Billing for ChargebeeClient {
             form.push((format!("addons[id][{i}]"), addon.id.clone()));
             form.push((format!("addons[quantity][{i}]"), addon.quantity.to_string()));
         }
-        form.push(("card[number]".into(), req.card.number.clone()));
-        form.push(("card[expiry_month]".into(), req.card.expiry_month.to_string()));
-        form.push(("card[expiry_year]".into(), req.card.expiry_year.to_string()));
-        form.push(("card[cvv]".into(), req.card.cvv.clone()));
+        push_card(&mut form, &req.card);
         let path = match &req.customer {
             SubscriptionCustomer::New { id, email, first_name, last_name } => {
                 form.push(("customer[id]".into(), id.clone()));
@@ -282,6 +280,151 @@ impl Billing for ChargebeeClient {
         let list: List<InvoiceEnvelope> = self.send(self.billing(Method::GET, "invoices").query(&params)).await?;
         Ok(list.list.into_iter().map(|e| e.invoice).collect())
     }
+
+    async fn retrieve_customer(&self, id: &str) -> Result<Customer, BillingError> {
+        let env: CustomerEnvelope = self.send(self.billing(Method::GET, &format!("customers/{}", encode(id)))).await?;
+        Ok(env.customer)
+    }
+
+    async fn create_customer(
+        &self,
+        req: &NewCustomer,
+        idempotency_key: Option<&str>,
+    ) -> Result<Customer, BillingError> {
+        let form =
+            [("id", &req.id), ("email", &req.email), ("first_name", &req.first_name), ("last_name", &req.last_name)];
+        let env: CustomerEnvelope = self.send(self.post_form("customers", &form, idempotency_key)).await?;
+        Ok(env.customer)
+    }
+
+    /// Chargebee keeps these settings in its admin pages; a Growthkit engine serves them as an extension.
+    /// A server without it (real Chargebee answers 404) gets the defaults a new Chargebee site has.
+    async fn gift_settings(&self) -> Result<GiftSettings, BillingError> {
+        match self.send::<GiftSettingsEnvelope>(self.billing(Method::GET, "gift_settings")).await {
+            Ok(env) => Ok(env.gift_settings),
+            Err(BillingError::Refused(e)) if e.http_status_code == 404 => Ok(GiftSettings::default()),
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn create_gift(
+        &self,
+        req: &CreateGiftRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError> {
+        let mut form: Vec<(String, String)> = vec![
+            ("gifter[customer_id]".into(), req.gifter_customer_id.clone()),
+            ("gifter[signature]".into(), req.signature.clone()),
+            ("gift_receiver[customer_id]".into(), req.receiver_customer_id.clone()),
+            ("gift_receiver[first_name]".into(), req.receiver_first_name.clone()),
+            ("gift_receiver[last_name]".into(), req.receiver_last_name.clone()),
+            ("gift_receiver[email]".into(), req.receiver_email.clone()),
+            ("subscription_items[item_price_id][0]".into(), req.item_price_id.clone()),
+        ];
+        let optional = [
+            ("gifter[note]", req.note.clone()),
+            ("scheduled_at", req.scheduled_at.map(|t| t.to_string())),
+            ("auto_claim", req.auto_claim.map(|b| b.to_string())),
+            ("no_expiry", req.no_expiry.map(|b| b.to_string())),
+            ("claim_expiry_date", req.claim_expiry_date.map(|t| t.to_string())),
+        ];
+        form.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))));
+        if let GiftPayment::Card(card) = &req.payment {
+            push_card(&mut form, card);
+        }
+        if let Some(address) = &req.shipping_address {
+            push_address(&mut form, address);
+        }
+        self.send(self.post_form("gifts/create_for_items", &form, idempotency_key)).await
+    }
+
+    async fn retrieve_gift(&self, id: &str) -> Result<GiftWithSubscription, BillingError> {
+        self.send(self.billing(Method::GET, &format!("gifts/{}", encode(id)))).await
+    }
+
+    async fn list_gifts(
+        &self,
+        query: &GiftQuery,
+        limit: u8,
+        offset: Option<&str>,
+    ) -> Result<Page<GiftWithSubscription>, BillingError> {
+        let mut params = vec![("limit", limit.clamp(1, 100).to_string())];
+        let filters = [
+            ("status[is]", &query.status),
+            ("gifter[customer_id][is]", &query.gifter_customer_id),
+            ("gift_receiver[email][is]", &query.receiver_email),
+        ];
+        params.extend(filters.into_iter().filter_map(|(k, v)| v.clone().map(|v| (k, v))));
+        if let Some(o) = offset {
+            params.push(("offset", o.to_owned()));
+        }
+        self.send(self.billing(Method::GET, "gifts").query(&params)).await
+    }
+
+    async fn claim_gift(
+        &self,
+        id: &str,
+        shipping_address: Option<&ShippingAddress>,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError> {
+        let mut form = Vec::new();
+        if let Some(address) = shipping_address {
+            push_address(&mut form, address);
+        }
+        self.send(self.post_form(&format!("gifts/{}/claim", encode(id)), &form, idempotency_key)).await
+    }
+
+    async fn cancel_gift(&self, id: &str, idempotency_key: Option<&str>) -> Result<GiftWithSubscription, BillingError> {
+        let path = format!("gifts/{}/cancel", encode(id));
+        self.send(self.post_form(&path, &[] as &[(&str, &str)], idempotency_key)).await
+    }
+
+    async fn update_gift(
+        &self,
+        id: &str,
+        scheduled_at: i64,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError> {
+        let path = format!("gifts/{}/update_gift", encode(id));
+        self.send(self.post_form(&path, &[("scheduled_at", scheduled_at.to_string())], idempotency_key)).await
+    }
+}
+
+/// `card[...]` parameters.
+fn push_card(form: &mut Vec<(String, String)>, card: &CardDetails) {
+    form.push(("card[number]".into(), card.number.clone()));
+    form.push(("card[expiry_month]".into(), card.expiry_month.to_string()));
+    form.push(("card[expiry_year]".into(), card.expiry_year.to_string()));
+    form.push(("card[cvv]".into(), card.cvv.clone()));
+}
+
+/// `shipping_address[...]` parameters.
+fn push_address(form: &mut Vec<(String, String)>, a: &ShippingAddress) {
+    let fields = [
+        ("first_name", Some(&a.first_name)),
+        ("last_name", Some(&a.last_name)),
+        ("line1", Some(&a.line1)),
+        ("line2", a.line2.as_ref()),
+        ("city", Some(&a.city)),
+        ("state", a.state.as_ref()),
+        ("zip", Some(&a.zip)),
+        ("country", Some(&a.country)),
+    ];
+    for (name, value) in fields {
+        if let Some(v) = value {
+            form.push((format!("shipping_address[{name}]"), v.clone()));
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CustomerEnvelope {
+    customer: Customer,
+}
+
+#[derive(serde::Deserialize)]
+struct GiftSettingsEnvelope {
+    gift_settings: GiftSettings,
 }
 
 #[derive(serde::Deserialize)]

@@ -8,10 +8,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::types::{
-    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateSubscriptionRequest, Estimate, Invoice,
-    ItemPrice, ItemPriceQuery, OfferEventRequest, OfferFulfillment, PersonalizedOffersRequest,
-    PersonalizedOffersResponse, PlanChange, Subscription, SubscriptionCreated, UnbilledCharge,
-    UpdateFulfillmentRequest,
+    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
+    Customer, Estimate, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery,
+    NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse,
+    PlanChange, ShippingAddress, Subscription, SubscriptionCreated, UnbilledCharge, UpdateFulfillmentRequest,
 };
 use super::{Billing, BillingError};
 use crate::engine::Engine;
@@ -204,6 +204,75 @@ impl Billing for LocalEngine {
         let limit = i64::from(limit.clamp(1, 100));
         let page = self.engine.list_invoices(Some(subscription_id), None, limit, None).await;
         page.map(|p| p.list).map_err(BillingError::Refused)
+    }
+
+    async fn retrieve_customer(&self, id: &str) -> Result<Customer, BillingError> {
+        self.engine.retrieve_customer(id).await.map_err(BillingError::Refused)
+    }
+
+    async fn create_customer(
+        &self,
+        req: &NewCustomer,
+        idempotency_key: Option<&str>,
+    ) -> Result<Customer, BillingError> {
+        let work = self.engine.create_customer(&req.id, &req.first_name, &req.last_name, &req.email);
+        self.once(idempotency_key, "create_customer", req, work).await
+    }
+
+    async fn gift_settings(&self) -> Result<GiftSettings, BillingError> {
+        self.engine.gift_settings().await.map_err(BillingError::Refused)
+    }
+
+    async fn create_gift(
+        &self,
+        req: &CreateGiftRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError> {
+        // Only the card's last digits identify the request in the store, as for subscriptions.
+        let mut fingerprint = req.clone();
+        if let GiftPayment::Card(card) = &mut fingerprint.payment {
+            card.number = masked(&card.number);
+            card.cvv.clear();
+        }
+        self.once(idempotency_key, "create_gift", &fingerprint, self.engine.create_gift(req)).await
+    }
+
+    async fn retrieve_gift(&self, id: &str) -> Result<GiftWithSubscription, BillingError> {
+        self.engine.retrieve_gift(id).await.map_err(BillingError::Refused)
+    }
+
+    async fn list_gifts(
+        &self,
+        query: &GiftQuery,
+        limit: u8,
+        offset: Option<&str>,
+    ) -> Result<Page<GiftWithSubscription>, BillingError> {
+        let limit = i64::from(limit.clamp(1, 100));
+        self.engine.list_gifts(query, limit, offset).await.map_err(BillingError::Refused)
+    }
+
+    async fn claim_gift(
+        &self,
+        id: &str,
+        shipping_address: Option<&ShippingAddress>,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError> {
+        let req = (id, shipping_address);
+        self.once(idempotency_key, "claim_gift", &req, self.engine.claim_gift(id, shipping_address)).await
+    }
+
+    async fn cancel_gift(&self, id: &str, idempotency_key: Option<&str>) -> Result<GiftWithSubscription, BillingError> {
+        self.once(idempotency_key, "cancel_gift", &id, self.engine.cancel_gift(id)).await
+    }
+
+    async fn update_gift(
+        &self,
+        id: &str,
+        scheduled_at: i64,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError> {
+        let req = (id, scheduled_at);
+        self.once(idempotency_key, "update_gift", &req, self.engine.update_gift(id, scheduled_at)).await
     }
 }
 

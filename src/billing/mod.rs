@@ -14,10 +14,10 @@ use async_trait::async_trait;
 use crate::config::BillingBackend;
 use crate::engine::Engine;
 use types::{
-    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateSubscriptionRequest, Estimate, Invoice,
-    ItemPrice, ItemPriceQuery, OfferEventRequest, OfferFulfillment, PersonalizedOffersRequest,
-    PersonalizedOffersResponse, PlanChange, Subscription, SubscriptionCreated, UnbilledCharge,
-    UpdateFulfillmentRequest,
+    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
+    Customer, Estimate, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery, NewCustomer,
+    OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange,
+    ShippingAddress, Subscription, SubscriptionCreated, UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Why a billing call did not succeed.
@@ -125,6 +125,53 @@ pub trait Billing: Send + Sync {
 
     /// The subscription's most recent invoices, newest first (at most `limit`, 1–100).
     async fn list_invoices(&self, subscription_id: &str, limit: u8) -> Result<Vec<Invoice>, BillingError>;
+
+    /// A customer, or a refusal with HTTP 404 when there is none with this id.
+    async fn retrieve_customer(&self, id: &str) -> Result<Customer, BillingError>;
+
+    /// Creates a customer (a gift's gifter and recipient must exist before the gift).
+    async fn create_customer(&self, req: &NewCustomer, idempotency_key: Option<&str>)
+    -> Result<Customer, BillingError>;
+
+    /// The site's gift settings, which the app's checkout and gift pages follow.
+    async fn gift_settings(&self) -> Result<GiftSettings, BillingError>;
+
+    /// Buys a gift: the gifter pays first, and only a paid gift exists.
+    async fn create_gift(
+        &self,
+        req: &CreateGiftRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError>;
+
+    /// A gift with its subscription.
+    async fn retrieve_gift(&self, id: &str) -> Result<GiftWithSubscription, BillingError>;
+
+    /// Gifts matching the query, oldest first, a page of at most `limit` (1–100) from `offset`.
+    async fn list_gifts(
+        &self,
+        query: &GiftQuery,
+        limit: u8,
+        offset: Option<&str>,
+    ) -> Result<Page<GiftWithSubscription>, BillingError>;
+
+    /// Claims an unclaimed gift for its recipient, optionally with the recipient's shipping address.
+    async fn claim_gift(
+        &self,
+        id: &str,
+        shipping_address: Option<&ShippingAddress>,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError>;
+
+    /// Cancels a scheduled or unclaimed gift (its subscription is cancelled too).
+    async fn cancel_gift(&self, id: &str, idempotency_key: Option<&str>) -> Result<GiftWithSubscription, BillingError>;
+
+    /// Moves a scheduled gift's notification to `scheduled_at` (after now, before its claim expiry).
+    async fn update_gift(
+        &self,
+        id: &str,
+        scheduled_at: i64,
+        idempotency_key: Option<&str>,
+    ) -> Result<GiftWithSubscription, BillingError>;
 }
 
 /// Builds the adapter the configuration asks for.

@@ -332,6 +332,9 @@ pub struct Subscription {
     /// When it was cancelled, or — while `non_renewing` — when it will be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_at: Option<Timestamp>,
+    /// Set on a gift subscription: the gift it was bought as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_id: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -638,6 +641,61 @@ pub struct ShippingAddress {
     pub zip: String,
     /// ISO 3166-1 alpha-2.
     pub country: String,
+}
+
+/// The site's gift settings (Chargebee: Settings › Gift Subscription).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct GiftSettings {
+    pub enabled: bool,
+    pub auto_claim: bool,
+    pub no_expiry: bool,
+    /// 1 to 365.
+    pub claim_within_days: i64,
+    pub gifter_may_schedule: bool,
+    pub gifter_enters_shipping: bool,
+    pub gifter_may_cancel: bool,
+    pub recipient_may_cancel: bool,
+    /// Days after a gift becomes unclaimed that the reminder goes out (1 to 365).
+    pub reminder_after_days: i64,
+}
+
+/// A new site's settings (Chargebee's defaults: claimed by the recipient, within 30 days).
+impl Default for GiftSettings {
+    fn default() -> Self {
+        GiftSettings {
+            enabled: true,
+            auto_claim: false,
+            no_expiry: false,
+            claim_within_days: 30,
+            gifter_may_schedule: true,
+            gifter_enters_shipping: true,
+            gifter_may_cancel: true,
+            recipient_may_cancel: false,
+            reminder_after_days: 3,
+        }
+    }
+}
+
+impl GiftSettings {
+    /// Checks the ranges the settings page allows.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=365).contains(&self.claim_within_days) {
+            return Err("Gifts must be claimable for 1 to 365 days.".into());
+        }
+        if !(1..=365).contains(&self.reminder_after_days) {
+            return Err("The claim reminder goes out 1 to 365 days after notification.".into());
+        }
+        Ok(())
+    }
+}
+
+/// A customer to create (`POST /customers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCustomer {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
 }
 
 /// How the gifter pays: a card now, or a payment source on file.

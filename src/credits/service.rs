@@ -4,12 +4,9 @@
 //! term end, or another pack. Every purchase is recorded under its idempotency key before billing is
 //! called, so a repeated click or a retry reaches billing with the same key and changes nothing.
 
-use rand::Rng;
-use sha2::{Digest, Sha256};
-
 use super::model::{
     ChoiceOutcome, CreditsOverview, CreditsState, PackOption, PendingCharge, PlanOption, REPORT_COST, ReportRun,
-    TopUpChoice, checkout_problem, credits_text, parse_quantity, valid_nonce,
+    TopUpChoice, checkout_problem, credits_text, parse_quantity,
 };
 use super::repo::{self, ActionState, Applied, CreditAccount, Entry};
 use crate::auth::model::{CurrentUser, Role};
@@ -18,6 +15,7 @@ use crate::billing::types::{
     AddonCharge, AddonQuantity, CardDetails, CreateSubscriptionRequest, Event, ItemPriceQuery, SubscriptionCustomer,
 };
 use crate::error::AppError;
+use crate::keys::{nonce, valid_nonce};
 use crate::state::AppState;
 use crate::ui::format::money;
 use crate::ui::time::utc;
@@ -36,20 +34,10 @@ fn unavailable(context: &'static str, err: &BillingError) -> AppError {
     AppError::Conflict("Billing could not be reached. Nothing changed on our side; please try again.".into())
 }
 
-fn nonce() -> String {
-    format!("{:016x}", rand::rng().random::<u64>())
-}
-
-/// The idempotency key of one request: the same click (same page view, choice and parameters) always
-/// yields the same key; another pack, quantity or card yields another.
+/// The idempotency key of one credits request (see [`crate::keys`]).
 fn request_key(account_id: &str, nonce: &str, what: &str, params: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for part in [account_id, nonce, what].iter().chain(params) {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    let digest = h.finalize();
-    format!("gk_credits_{}", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>())
+    let parts: Vec<&str> = [account_id, nonce, what].into_iter().chain(params.iter().copied()).collect();
+    crate::keys::request_key("gk_credits", &parts)
 }
 
 fn require_owner(user: &CurrentUser) -> Result<(), AppError> {
@@ -193,10 +181,8 @@ pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) 
         .await
         .map_err(db("reading billing ids"))?
         .map(|(customer, _)| customer);
-    let customer_id = existing
-        .map(|a| a.customer_id)
-        .or(billing_customer.clone())
-        .unwrap_or_else(|| format!("gk_{}", user.account_id));
+    let customer_id =
+        existing.map(|a| a.customer_id).or(billing_customer).unwrap_or_else(|| format!("gk_{}", user.account_id));
     repo::open_account(&state.writer, &user.account_id, &customer_id, now).await.map_err(db("opening credits"))?;
 
     let last4: String = form.card.number.chars().filter(char::is_ascii_digit).rev().take(4).collect();
@@ -206,7 +192,16 @@ pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) 
         return done;
     }
     let (first_name, last_name) = user.name.split_once(' ').unwrap_or((&user.name, ""));
-    let customer = if billing_customer.as_deref() == Some(customer_id.as_str()) {
+    // The customer may exist already: the account's own, or the one it gave gifts as.
+    let exists = match state.billing.retrieve_customer(&customer_id).await {
+        Ok(_) => true,
+        Err(BillingError::Refused(e)) if e.http_status_code == 404 => false,
+        Err(err) => {
+            repo::forget_action(&state.writer, &key).await.map_err(db("forgetting a credit action"))?;
+            return Err(unavailable("reading the customer", &err));
+        }
+    };
+    let customer = if exists {
         SubscriptionCustomer::Existing { id: customer_id }
     } else {
         SubscriptionCustomer::New {

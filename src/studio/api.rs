@@ -137,3 +137,32 @@ pub async fn travel(hours: i64) -> Result<i64, AppError> {
     use crate::request::{admin, respond};
     respond(async { super::service::travel(&admin().await?.0, hours).await }.await)
 }
+
+/// `GET /api/studio/gifts?is_gift=…&status=…`: subscriptions (gift ones with their gift), gift settings
+/// and the engine's time. `is_gift` is `true`, `false` or empty (all); `status` a subscription status or
+/// empty.
+#[server(prefix = "/api/studio", endpoint = "gifts", input = GetUrl)]
+pub async fn studio_gifts(is_gift: String, status: String) -> Result<super::model::GiftsConsole, AppError> {
+    use crate::request::{admin, respond};
+    respond(async { super::service::gifts(&admin().await?.0.engine, &is_gift, &status).await }.await)
+}
+
+/// `POST /api/studio/save_gift_settings` (`input[...]`; a checkbox is present, with any value, when on).
+#[server(prefix = "/api/studio", endpoint = "save_gift_settings")]
+pub async fn save_gift_settings(input: super::model::GiftSettingsInput) -> Result<(), AppError> {
+    use crate::request::{admin, respond};
+    respond(
+        async {
+            let (state, _) = admin().await?;
+            super::service::save_gift_settings(&state.engine, input.parse()?).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/studio/reschedule_gift`: a scheduled gift's new notification time (Unix seconds).
+#[server(prefix = "/api/studio", endpoint = "reschedule_gift")]
+pub async fn studio_reschedule_gift(gift_id: String, send_at: i64) -> Result<(), AppError> {
+    use crate::request::{admin, respond};
+    respond(async { super::service::reschedule_gift(&admin().await?.0.engine, &gift_id, send_at).await }.await)
+}

@@ -141,3 +141,81 @@ pub struct PreviewHtml {
     pub title_html: String,
     pub description_html: String,
 }
+
+/// A subscription row on `/studio/gifts`, with its gift when it is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionRow {
+    pub id: String,
+    pub customer_id: String,
+    pub plan: String,
+    pub status: String,
+    pub gift: Option<GiftRow>,
+}
+
+/// The gift behind a gift subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftRow {
+    pub id: String,
+    pub status: String,
+    pub receiver_email: String,
+    pub scheduled_at: i64,
+    pub claim_expiry_date: Option<i64>,
+}
+
+/// The site's gift settings, as the studio edits them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftSettingsView {
+    pub enabled: bool,
+    pub auto_claim: bool,
+    pub no_expiry: bool,
+    pub claim_within_days: i64,
+    pub gifter_may_schedule: bool,
+    pub gifter_enters_shipping: bool,
+    pub gifter_may_cancel: bool,
+    pub recipient_may_cancel: bool,
+    pub reminder_after_days: i64,
+}
+
+/// The gift settings form as posted: checkboxes are present when on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GiftSettingsInput {
+    pub enabled: Option<String>,
+    pub auto_claim: Option<String>,
+    pub no_expiry: Option<String>,
+    pub claim_within_days: String,
+    pub gifter_may_schedule: Option<String>,
+    pub gifter_enters_shipping: Option<String>,
+    pub gifter_may_cancel: Option<String>,
+    pub recipient_may_cancel: Option<String>,
+    pub reminder_after_days: String,
+}
+
+impl GiftSettingsInput {
+    /// The settings, or which number could not be read (the ranges are checked where they are saved).
+    pub fn parse(self) -> Result<GiftSettingsView, crate::error::AppError> {
+        let days = |v: &str, what: &str| {
+            v.trim().parse::<i64>().map_err(|_| crate::error::AppError::Invalid(format!("Enter the {what} in days.")))
+        };
+        Ok(GiftSettingsView {
+            enabled: self.enabled.is_some(),
+            auto_claim: self.auto_claim.is_some(),
+            no_expiry: self.no_expiry.is_some(),
+            claim_within_days: days(&self.claim_within_days, "claim window")?,
+            gifter_may_schedule: self.gifter_may_schedule.is_some(),
+            gifter_enters_shipping: self.gifter_enters_shipping.is_some(),
+            gifter_may_cancel: self.gifter_may_cancel.is_some(),
+            recipient_may_cancel: self.recipient_may_cancel.is_some(),
+            reminder_after_days: days(&self.reminder_after_days, "reminder delay")?,
+        })
+    }
+}
+
+/// `/studio/gifts`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftsConsole {
+    pub subscriptions: Vec<SubscriptionRow>,
+    pub settings: GiftSettingsView,
+    pub now: i64,
+    pub offset_seconds: i64,
+}

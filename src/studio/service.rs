@@ -3,7 +3,10 @@
 
 use serde_json::Value;
 
-use super::model::{AudienceView, Config, DryRunView, FieldView, OfferEdit, Overview, PlayView, RuleView, VerdictView};
+use super::model::{
+    AudienceView, Config, DryRunView, FieldView, GiftRow, GiftSettingsView, GiftsConsole, OfferEdit, Overview,
+    PlayView, RuleView, SubscriptionRow, VerdictView,
+};
 use crate::billing::types::{ApiError, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
 use crate::engine::Engine;
 use crate::engine::growth::config::{CustomField, GrowthSettings};
@@ -285,4 +288,82 @@ pub async fn travel(state: &crate::state::AppState, hours: i64) -> Result<i64, A
     state.engine.travel_by(hours * 3_600).await.map_err(refused)?;
     crate::jobs::run_due_work(state).await;
     Ok(state.clock.now())
+}
+
+/// Subscriptions for `/studio/gifts`, filtered as Chargebee's subscription list is ("is gift", status).
+pub async fn gifts(engine: &Engine, is_gift: &str, status: &str) -> Result<GiftsConsole, AppError> {
+    let is_gift = match is_gift {
+        "true" => Some(true),
+        "false" => Some(false),
+        "" => None,
+        _ => return Err(AppError::invalid("Filter gifts by yes, no or all.")),
+    };
+    const STATUSES: &[&str] = &["future", "active", "non_renewing", "cancelled", "in_trial", "paused"];
+    let status = match status {
+        "" => None,
+        s if STATUSES.contains(&s) => Some(s),
+        _ => return Err(AppError::invalid("Choose one of the listed statuses.")),
+    };
+    let mut rows = Vec::new();
+    for s in engine.list_subscriptions(is_gift, status, 100).await.map_err(refused)? {
+        let gift = match &s.gift_id {
+            Some(id) => {
+                let g = engine.retrieve_gift(id).await.map_err(refused)?.gift;
+                Some(GiftRow {
+                    id: g.id,
+                    status: g.status,
+                    receiver_email: g.gift_receiver.email,
+                    scheduled_at: g.scheduled_at,
+                    claim_expiry_date: g.claim_expiry_date,
+                })
+            }
+            None => None,
+        };
+        rows.push(SubscriptionRow {
+            plan: s.subscription_items.first().map(|i| i.item_price_id.clone()).unwrap_or_default(),
+            id: s.id,
+            customer_id: s.customer_id,
+            status: s.status,
+            gift,
+        });
+    }
+    let g = engine.gift_settings().await.map_err(refused)?;
+    Ok(GiftsConsole {
+        subscriptions: rows,
+        settings: GiftSettingsView {
+            enabled: g.enabled,
+            auto_claim: g.auto_claim,
+            no_expiry: g.no_expiry,
+            claim_within_days: g.claim_within_days,
+            gifter_may_schedule: g.gifter_may_schedule,
+            gifter_enters_shipping: g.gifter_enters_shipping,
+            gifter_may_cancel: g.gifter_may_cancel,
+            recipient_may_cancel: g.recipient_may_cancel,
+            reminder_after_days: g.reminder_after_days,
+        },
+        now: engine.clock().now(),
+        offset_seconds: engine.clock().offset(),
+    })
+}
+
+/// Saves the site's gift settings (existing gifts keep the options they were created with).
+pub async fn save_gift_settings(engine: &Engine, s: GiftSettingsView) -> Result<(), AppError> {
+    let settings = crate::billing::types::GiftSettings {
+        enabled: s.enabled,
+        auto_claim: s.auto_claim,
+        no_expiry: s.no_expiry,
+        claim_within_days: s.claim_within_days,
+        gifter_may_schedule: s.gifter_may_schedule,
+        gifter_enters_shipping: s.gifter_enters_shipping,
+        gifter_may_cancel: s.gifter_may_cancel,
+        recipient_may_cancel: s.recipient_may_cancel,
+        reminder_after_days: s.reminder_after_days,
+    };
+    settings.validate().map_err(AppError::Invalid)?;
+    engine.save_gift_settings(&settings).await.map_err(refused)
+}
+
+/// Moves a scheduled gift's notification (between now and its claim expiry).
+pub async fn reschedule_gift(engine: &Engine, gift_id: &str, send_at: i64) -> Result<(), AppError> {
+    engine.update_gift(gift_id, send_at).await.map(|_| ()).map_err(refused)
 }

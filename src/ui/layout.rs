@@ -25,6 +25,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                                         <a href="/app">"Dashboard"</a>
                                         <a href="/app/analytics">"Analytics"</a>
                                         <a href="/credits" data-testid="nav-credits">"Credits"</a>
+                                        <a href="/account/gifts" data-testid="nav-gifts">"Gifts"</a>
+                                        <a href="/outbox" data-testid="nav-outbox">"Outbox"</a>
                                         {u.is_admin.then(|| view! { <a href="/studio" data-testid="nav-studio">"Studio"</a> })}
                                         <UserMenu name=u.name email=u.email account=u.account_name />
                                     }

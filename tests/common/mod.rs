@@ -25,20 +25,41 @@ pub struct TestApp {
 
 /// The configuration a test server runs with, on the given database file.
 pub fn test_config(db_path: &std::path::Path) -> Config {
+    config_with(db_path, &[])
+}
+
+/// [`test_config`] with extra environment variables.
+pub fn config_with(db_path: &std::path::Path, env: &[(&str, &str)]) -> Config {
     let url = format!("sqlite://{}", db_path.display());
     Config::from_lookup(|key| match key {
         "DATABASE_URL" => Some(url.clone()),
         "GROWTHKIT_ADDR" => Some("127.0.0.1:0".into()),
-        _ => None,
+        _ => env.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned()),
     })
     .expect("test config")
 }
 
 /// Boots the app on a new database and serves it on a free loopback port.
 pub async fn spawn() -> TestApp {
+    spawn_with(&[]).await
+}
+
+/// [`spawn`] with extra environment variables.
+pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("growthkit.db");
-    let state = server::boot(test_config(&db_path), Clock::fixed(T0)).await.expect("boot");
+    serve(config_with(&db_path, env), db_path, dir).await
+}
+
+/// A new server process, as after a restart: boots again on the same database file (the engine's
+/// saved clock offset included) and serves on a new port, where the engine's webhooks now go.
+pub async fn restart(app: TestApp) -> TestApp {
+    let TestApp { db_path, _dir: dir, .. } = app;
+    serve(test_config(&db_path), db_path, dir).await
+}
+
+async fn serve(config: Config, db_path: PathBuf, dir: TempDir) -> TestApp {
+    let state = server::boot(config, Clock::fixed(T0)).await.expect("boot");
     let app = server::router(state.clone()).await.expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");

@@ -40,8 +40,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, api_key: &s
         .route("/offer_fulfillments/{id}", get(retrieve_fulfillment).post(update_fulfillment))
         .route("/subscriptions/{id}", get(retrieve_subscription))
         .route("/subscriptions/{id}/update_for_items", post(update_for_items))
-        .route("/subscriptions", post(create_subscription))
         .route("/customers", post(create_customer))
+        .route("/customers/{id}", get(retrieve_customer))
+        .route("/subscriptions", get(list_subscriptions).post(create_subscription))
+        .route("/gift_settings", get(gift_settings))
         .route("/customers/{id}/subscriptions", post(create_subscription_for_customer))
         .route("/subscriptions/{id}/cancel", post(cancel_subscription))
         .route("/subscriptions/{id}/remove_scheduled_cancellation", post(remove_scheduled_cancellation))
@@ -406,8 +408,26 @@ async fn list_gifts(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResu
     json(body)
 }
 
-async fn claim_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
-    json(s.engine.claim_gift(&id).await?)
+async fn claim_gift(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    json(s.engine.claim_gift(&id, form.shipping_address()?.as_ref()).await?)
+}
+
+async fn retrieve_customer(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(serde_json::json!({ "customer": s.engine.retrieve_customer(&id).await? }))
+}
+
+/// A Growthkit extension (Chargebee keeps these in its admin settings): the site's gift settings, so an
+/// app in front of the engine can follow them in its own checkout and portal pages.
+async fn gift_settings(State(s): State<ApiState>) -> ApiResult {
+    json(serde_json::json!({ "gift_settings": s.engine.gift_settings().await? }))
+}
+
+async fn list_subscriptions(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = Form::query(q.as_deref());
+    let is_gift = q.optional_boolean("gift_id[is_present]")?;
+    let list = s.engine.list_subscriptions(is_gift, q.optional("status[is]"), q.limit()?).await?;
+    wrapped("subscription", Page { list, next_offset: None })
 }
 
 async fn cancel_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {

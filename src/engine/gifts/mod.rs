@@ -463,12 +463,25 @@ impl Engine {
         Ok(Page { list, next_offset: more.then(|| (skip + limit).to_string()) })
     }
 
-    /// `POST /gifts/{id}/claim`: only an unclaimed gift, and only once however many claims race.
-    pub async fn claim_gift(&self, id: &str) -> Result<GiftWithSubscription, ApiError> {
+    /// `POST /gifts/{id}/claim`: only an unclaimed gift, and only once however many claims race. A
+    /// shipping address given by the recipient replaces the gifter's (Chargebee's claim page allows it).
+    pub async fn claim_gift(
+        &self,
+        id: &str,
+        shipping_address: Option<&ShippingAddress>,
+    ) -> Result<GiftWithSubscription, ApiError> {
         let now = self.clock.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?;
         let g = gift(&mut tx, id).await?;
         let claimed = claim_in(&mut tx, &g, Source::Api, now).await?;
+        if let Some(address) = shipping_address {
+            sqlx::query("UPDATE engine_gifts SET shipping_address = ? WHERE id = ?")
+                .bind(serde_json::to_string(address).map_err(|_| ApiError::internal())?)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+        }
         tx.commit().await.map_err(internal)?;
         self.forget_subjects();
         self.kick_webhooks();

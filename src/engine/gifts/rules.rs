@@ -9,6 +9,7 @@
 //! ```
 
 use crate::billing::types::ApiError;
+pub use crate::billing::types::GiftSettings;
 
 /// A gift's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,35 +71,6 @@ pub fn transition(from: GiftStatus, action: GiftAction) -> Result<GiftStatus, St
         (_, Reschedule) => Err(format!("The gift is {}; only scheduled gifts can be rescheduled", from.as_str())),
         (_, Notify) => Err(format!("The gift is {}; it was notified already", from.as_str())),
         (_, Expire) => Err(format!("The gift is {}; only unclaimed gifts expire", from.as_str())),
-    }
-}
-
-/// The site's gift settings (Chargebee: Settings › Gift Subscription).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
-pub struct GiftSettings {
-    pub enabled: bool,
-    pub auto_claim: bool,
-    pub no_expiry: bool,
-    /// 1 to 365.
-    pub claim_within_days: i64,
-    pub gifter_may_schedule: bool,
-    pub gifter_enters_shipping: bool,
-    pub gifter_may_cancel: bool,
-    pub recipient_may_cancel: bool,
-    /// Days after a gift becomes unclaimed that the reminder goes out (1 to 365).
-    pub reminder_after_days: i64,
-}
-
-impl GiftSettings {
-    /// Checks the ranges the settings page allows.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(1..=365).contains(&self.claim_within_days) {
-            return Err("Gifts must be claimable for 1 to 365 days.".into());
-        }
-        if !(1..=365).contains(&self.reminder_after_days) {
-            return Err("The claim reminder goes out 1 to 365 days after notification.".into());
-        }
-        Ok(())
     }
 }
 

@@ -141,6 +141,11 @@ impl Engine {
         insert_customer(&mut conn, &NewCustomer { id, first_name, last_name, email }, "", self.clock.now()).await?;
         customer(&mut conn, id).await
     }
+
+    /// `GET /customers/{id}`.
+    pub async fn retrieve_customer(&self, id: &str) -> Result<Customer, ApiError> {
+        customer(&mut *self.pool.acquire().await.map_err(internal)?, id).await
+    }
 }
 
 /// A customer to create.

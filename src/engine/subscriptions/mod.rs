@@ -26,6 +26,7 @@ struct SubscriptionRow {
     current_term_start: Option<i64>,
     current_term_end: Option<i64>,
     cancelled_at: Option<i64>,
+    gift_id: Option<String>,
     created_at: i64,
     updated_at: i64,
     price: i64,
@@ -46,17 +47,15 @@ struct PriceRow {
     item_type: String,
 }
 
+/// A subscription with its plan price, in the shape of [`SubscriptionRow`].
+const SUBSCRIPTION_SELECT: &str =
+    "SELECT s.id, s.customer_id, s.status, s.plan_item_price_id, s.current_term_start, s.current_term_end,
+            s.cancelled_at, s.gift_id, s.created_at, s.updated_at, p.price, p.currency, p.name AS plan_name, p.period,
+            p.period_unit
+     FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id";
+
 async fn subscription_row(conn: &mut SqliteConnection, id: &str) -> Result<Option<SubscriptionRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id, s.customer_id, s.status, s.plan_item_price_id, s.current_term_start, s.current_term_end,
-                s.cancelled_at, s.created_at, s.updated_at, p.price, p.currency, p.name AS plan_name, p.period,
-                p.period_unit
-         FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id
-         WHERE s.id = ?",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as(&format!("{SUBSCRIPTION_SELECT} WHERE s.id = ?")).bind(id).fetch_optional(conn).await
 }
 
 /// The subscription, or Chargebee's 404 naming `param`.
@@ -99,6 +98,7 @@ impl From<SubscriptionRow> for Subscription {
             current_term_start: r.current_term_start,
             current_term_end: r.current_term_end,
             cancelled_at: r.cancelled_at,
+            gift_id: r.gift_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -121,6 +121,27 @@ impl Engine {
     pub async fn subscription(&self, id: &str) -> Result<Subscription, ApiError> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
         read(&mut conn, id).await
+    }
+
+    /// `GET /subscriptions`: newest first, optionally only gift subscriptions (`gift_id[is_present]`) or
+    /// only others, and only one status.
+    pub async fn list_subscriptions(
+        &self,
+        is_gift: Option<bool>,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Subscription>, ApiError> {
+        let rows: Vec<SubscriptionRow> = sqlx::query_as(&format!(
+            "{SUBSCRIPTION_SELECT} WHERE (?1 IS NULL OR (s.gift_id IS NOT NULL) = ?1) AND (?2 IS NULL OR s.status = ?2)
+             ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?3"
+        ))
+        .bind(is_gift)
+        .bind(status)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(rows.into_iter().map(Subscription::from).collect())
     }
 
     /// Changes the plan now and charges the new plan's price for a new term starting now.

@@ -1,0 +1,694 @@
+//! Gifts, app side: checkout, the gifter's and recipient's pages, claim links, and the e-mails.
+//!
+//! E-mails follow the gift's state rather than the events one by one: on every gift event (and right
+//! after a purchase or claim made here) the gift is read from billing and each message its state calls
+//! for is written to the outbox, once per gift and kind. So a repeated, late or reordered event, or a
+//! restart halfway, neither loses nor doubles a message, and a stale event never resurrects one.
+
+use base64::Engine as _;
+use rand::RngCore;
+
+use super::model::{
+    AddressInput, CheckoutData, ClaimPage, ClaimableGift, GiftBought, GiftCard, GiftCheckoutInput, GiftPlan,
+    GiftsOverview, TimelineStep, address_problem, local_time, parse_send_at, parse_zone, recipient_problem,
+    status_label,
+};
+use super::repo::{self, Purchase};
+use crate::auth::model::CurrentUser;
+use crate::billing::BillingError;
+use crate::billing::types::{
+    CardDetails, CreateGiftRequest, Gift, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, ItemPrice,
+    ItemPriceQuery, NewCustomer, ShippingAddress,
+};
+use crate::error::AppError;
+use crate::keys::{nonce, request_key, sha256_hex, valid_nonce};
+use crate::mail::repo::{NewMessage, enqueue};
+use crate::state::AppState;
+use crate::ui::format::{money, validate_card};
+use crate::ui::time::utc;
+
+/// The claim reminder's outbox kind (the sender asks [`reminder_still_wanted`] before sending it).
+pub const REMINDER_KIND: &str = "gift_claim_reminder";
+
+fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
+    move |err| AppError::internal(context, err)
+}
+
+fn unavailable(context: &'static str, err: &BillingError) -> AppError {
+    tracing::error!("billing {context}: {err}");
+    AppError::Conflict("Billing could not be reached. Nothing changed; please try again.".into())
+}
+
+/// A billing refusal the user can act on (a declined card, a date out of range) is shown as billing
+/// words it; anything else is logged and reported as unavailable.
+fn refusal(context: &'static str, err: BillingError) -> AppError {
+    match err {
+        BillingError::Refused(e) if e.http_status_code == 402 => {
+            AppError::Invalid(format!("{} Nothing was charged.", e.message))
+        }
+        BillingError::Refused(e) if e.http_status_code < 500 => {
+            tracing::warn!("billing refused {context}: {e}");
+            AppError::Invalid(format!("Billing refused this: {}", e.message))
+        }
+        err => unavailable(context, &err),
+    }
+}
+
+fn period_label(p: &ItemPrice) -> String {
+    let n = p.period.unwrap_or(1);
+    let unit = p.period_unit.as_deref().unwrap_or("month");
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+}
+
+/// The gift plans on sale.
+async fn gift_plans(state: &AppState) -> Result<Vec<GiftPlan>, AppError> {
+    let query = ItemPriceQuery { item_type: Some("plan".into()), item_family_id: None };
+    let prices = state.billing.list_item_prices(&query).await.map_err(|e| unavailable("listing gift plans", &e))?;
+    Ok(prices
+        .into_iter()
+        .filter(|p| p.is_giftable && p.status == "active")
+        .map(|p| GiftPlan {
+            period_label: period_label(&p),
+            id: p.id,
+            name: p.name,
+            price: p.price,
+            currency: p.currency_code,
+            shippable: p.is_shippable,
+        })
+        .collect())
+}
+
+async fn settings(state: &AppState) -> Result<GiftSettings, AppError> {
+    state.billing.gift_settings().await.map_err(|e| unavailable("reading gift settings", &e))
+}
+
+/// The billing customer an account gives gifts as: the account's own when billing knows it, else one
+/// named after the account.
+async fn gifter_id(state: &AppState, account_id: &str) -> Result<String, AppError> {
+    let known = crate::auth::repo::billing_ids(&state.pool, account_id).await.map_err(db("reading billing ids"))?;
+    Ok(known.map(|(customer, _)| customer).unwrap_or_else(|| format!("gk_{account_id}")))
+}
+
+/// A recipient's billing customer: one per e-mail address, whoever gives to it.
+fn receiver_id(email: &str) -> String {
+    format!("gkr_{}", &sha256_hex(&[&email.trim().to_lowercase()])[..24])
+}
+
+/// Makes sure billing has the customer (a gift's gifter and recipient must exist first).
+async fn ensure_customer(state: &AppState, c: &NewCustomer) -> Result<(), AppError> {
+    match state.billing.retrieve_customer(&c.id).await {
+        Ok(_) => return Ok(()),
+        Err(BillingError::Refused(e)) if e.http_status_code == 404 => {}
+        Err(err) => return Err(unavailable("reading a customer", &err)),
+    }
+    match state.billing.create_customer(c, Some(&request_key("gk_customer", &[&c.id]))).await {
+        Ok(_) => Ok(()),
+        // Created by a concurrent request meanwhile: it exists, which is all that is needed.
+        Err(BillingError::Refused(e)) if e.param.as_deref() == Some("id") => Ok(()),
+        Err(err) => Err(refusal("creating a customer", err)),
+    }
+}
+
+/// What the gift checkout shows.
+pub async fn checkout_data(state: &AppState, user: &CurrentUser) -> Result<CheckoutData, AppError> {
+    let s = settings(state).await?;
+    Ok(CheckoutData {
+        plans: gift_plans(state).await?,
+        enabled: s.enabled,
+        may_schedule: s.gifter_may_schedule,
+        gifter_enters_shipping: s.gifter_enters_shipping,
+        now: state.clock.now(),
+        signature: user.name.clone(),
+        nonce: nonce(),
+    })
+}
+
+fn shipping(a: &AddressInput) -> ShippingAddress {
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    ShippingAddress {
+        first_name: a.first_name.trim().into(),
+        last_name: a.last_name.trim().into(),
+        line1: a.line1.trim().into(),
+        line2: opt(&a.line2),
+        city: a.city.trim().into(),
+        state: opt(&a.state),
+        zip: a.zip.trim().into(),
+        country: a.country.trim().to_uppercase(),
+    }
+}
+
+/// Buys a gift: checks everything, makes sure both customers exist, and has billing charge the gifter
+/// and create the gift. A repeated click (same page view and details) buys once.
+pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> Result<GiftBought, AppError> {
+    if !valid_nonce(&i.nonce) {
+        return Err(AppError::invalid("Reload the page and try again."));
+    }
+    if let Some(problem) = recipient_problem(&i) {
+        return Err(AppError::Invalid(problem));
+    }
+    let email = i.email.trim().to_owned();
+    if email.parse::<lettre::Address>().is_err() {
+        return Err(AppError::invalid("Enter the recipient's e-mail address, like name@example.com."));
+    }
+    let s = settings(state).await?;
+    if !s.enabled {
+        return Err(AppError::Conflict("Gift subscriptions are switched off at the moment.".into()));
+    }
+    let now = state.clock.now();
+    let send_at = parse_send_at(&i.send_at, now).map_err(AppError::Invalid)?;
+    if send_at.is_some() && !s.gifter_may_schedule {
+        return Err(AppError::invalid("Gifts are sent right away on this site; scheduling is switched off."));
+    }
+    let (zone, offset) = parse_zone(&i.time_zone, &i.utc_offset_minutes).map_err(AppError::Invalid)?;
+    let plans = gift_plans(state).await?;
+    let plan = plans.iter().find(|p| p.id == i.plan_id).ok_or_else(|| AppError::invalid("Choose a gift plan."))?;
+    let address = if plan.shippable && s.gifter_enters_shipping {
+        if let Some(problem) = address_problem(&i.address) {
+            return Err(AppError::Invalid(problem));
+        }
+        Some(shipping(&i.address))
+    } else {
+        None
+    };
+    let (month, year) =
+        validate_card(&i.card_number, &i.expiry_month, &i.expiry_year, &i.cvc).map_err(AppError::Invalid)?;
+
+    let gifter = gifter_id(state, &user.account_id).await?;
+    let (first, last) = user.name.split_once(' ').unwrap_or((&user.name, ""));
+    let new_gifter =
+        NewCustomer { id: gifter.clone(), email: user.email.clone(), first_name: first.into(), last_name: last.into() };
+    ensure_customer(state, &new_gifter).await?;
+    let receiver = NewCustomer {
+        id: receiver_id(&email),
+        email: email.clone(),
+        first_name: i.first_name.trim().into(),
+        last_name: i.last_name.trim().into(),
+    };
+    ensure_customer(state, &receiver).await?;
+
+    let last4: String = i.card_number.chars().filter(char::is_ascii_digit).rev().take(4).collect();
+    let when = send_at.map(|t| t.to_string()).unwrap_or_default();
+    let key = request_key("gk_gift", &[&user.account_id, &i.nonce, &plan.id, &email.to_lowercase(), &when, &last4]);
+    let req = CreateGiftRequest {
+        gifter_customer_id: gifter,
+        signature: i.signature.trim().into(),
+        note: Some(i.note.trim().to_owned()).filter(|n| !n.is_empty()),
+        payment: GiftPayment::Card(CardDetails {
+            number: i.card_number,
+            expiry_month: month,
+            expiry_year: year,
+            cvv: i.cvc.trim().into(),
+        }),
+        receiver_customer_id: receiver.id,
+        receiver_first_name: receiver.first_name,
+        receiver_last_name: receiver.last_name,
+        receiver_email: email,
+        scheduled_at: send_at,
+        auto_claim: None,
+        no_expiry: None,
+        claim_expiry_date: None,
+        item_price_id: plan.id.clone(),
+        shipping_address: address,
+    };
+    let bought = state.billing.create_gift(&req, Some(&key)).await.map_err(|e| refusal("buying a gift", e))?;
+    let gift_id = bought.gift.id.clone();
+    let purchase = Purchase {
+        gift_id: gift_id.clone(),
+        account_id: user.account_id.clone(),
+        time_zone: zone,
+        utc_offset_minutes: offset,
+    };
+    repo::record_purchase(&state.pool, &purchase, &user.id, now).await.map_err(db("recording a gift purchase"))?;
+    follow(state, &bought).await?;
+    Ok(GiftBought { url: format!("/account/gifts?ordered={gift_id}"), gift_id })
+}
+
+/// A billing event about a gift arrived: bring its e-mails up to date.
+pub async fn on_event(state: &AppState, gift_id: &str) -> Result<(), AppError> {
+    let gift = state.billing.retrieve_gift(gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
+    follow(state, &gift).await
+}
+
+/// Writes every e-mail the gift's state calls for that is not written yet, then sends what is due.
+async fn follow(state: &AppState, g: &GiftWithSubscription) -> Result<(), AppError> {
+    let letters = Letters::gather(state, g).await?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await.map_err(db("starting gift e-mails"))?;
+    for m in letters.due(&g.gift) {
+        enqueue(&mut tx, &m.as_new(&g.gift.id), now).await.map_err(db("writing a gift e-mail"))?;
+    }
+    if g.gift.status == "unclaimed" && !g.gift.auto_claim {
+        // The claim link and the two messages carrying it are written together, once.
+        let token = new_token();
+        if repo::insert_claim_link(&mut tx, &sha256_hex(&[&token]), &g.gift.id, now)
+            .await
+            .map_err(db("writing a claim link"))?
+        {
+            let reminder_days = settings(state).await?.reminder_after_days;
+            for m in letters.invitations(&g.gift, &token, reminder_days) {
+                enqueue(&mut tx, &m.as_new(&g.gift.id), now).await.map_err(db("writing a gift e-mail"))?;
+            }
+        }
+    }
+    tx.commit().await.map_err(db("committing gift e-mails"))?;
+    kick_mail(state);
+    Ok(())
+}
+
+/// Wakes the e-mail sender, which delivers what was just written.
+fn kick_mail(state: &AppState) {
+    state.mail_kick.notify_one();
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// One message to write.
+struct Letter {
+    kind: &'static str,
+    to: (String, String),
+    subject: String,
+    body: String,
+    link: Option<String>,
+    due_at: i64,
+}
+
+impl Letter {
+    fn as_new<'a>(&'a self, gift_id: &'a str) -> NewMessage<'a> {
+        NewMessage {
+            topic: gift_id,
+            kind: self.kind,
+            to_address: &self.to.0,
+            to_name: &self.to.1,
+            subject: &self.subject,
+            body: &self.body,
+            link: self.link.as_deref(),
+            due_at: self.due_at,
+        }
+    }
+}
+
+/// What the gift's e-mails say: names, plan, times in the gifter's zone.
+struct Letters {
+    gifter: Option<(String, String)>,
+    receiver: (String, String),
+    plan: String,
+    price: Option<String>,
+    zone: Option<(String, i64)>,
+    base: String,
+    now: i64,
+    ends: Option<i64>,
+}
+
+impl Letters {
+    async fn gather(state: &AppState, g: &GiftWithSubscription) -> Result<Self, AppError> {
+        let gifter = match state.billing.retrieve_customer(&g.gift.gifter.customer_id).await {
+            Ok(c) => c.email.filter(|e| !e.is_empty()).map(|e| {
+                let name = [c.first_name.unwrap_or_default(), c.last_name.unwrap_or_default()].join(" ");
+                (e, name.trim().to_owned())
+            }),
+            Err(err) => return Err(unavailable("reading the gifter", &err)),
+        };
+        let plan_id = g.subscription.subscription_items.first().map(|i| i.item_price_id.clone()).unwrap_or_default();
+        let plan = gift_plans(state).await?.into_iter().find(|p| p.id == plan_id);
+        let r = &g.gift.gift_receiver;
+        let zone = repo::purchase(&state.pool, &g.gift.id)
+            .await
+            .map_err(db("reading a gift purchase"))?
+            .map(|p| (p.time_zone, p.utc_offset_minutes));
+        Ok(Letters {
+            gifter,
+            receiver: (r.email.clone(), format!("{} {}", r.first_name, r.last_name)),
+            price: plan.as_ref().map(|p| money(p.price, &p.currency)),
+            plan: plan.map_or(plan_id, |p| format!("{} ({})", p.name, p.period_label)),
+            zone,
+            base: state.config.public_url.trim_end_matches('/').to_owned(),
+            now: state.clock.now(),
+            ends: (g.subscription.status != "future").then_some(g.subscription.current_term_end).flatten(),
+        })
+    }
+
+    fn time(&self, unix: i64) -> String {
+        match &self.zone {
+            Some((zone, offset)) => local_time(unix, *offset, zone),
+            None => utc(unix),
+        }
+    }
+
+    fn letter(&self, kind: &'static str, to: &(String, String), subject: String, body: String) -> Letter {
+        Letter { kind, to: to.clone(), subject, body, link: None, due_at: self.now }
+    }
+
+    /// The messages the gift's status calls for, except the two with the claim link.
+    fn due(&self, g: &Gift) -> Vec<Letter> {
+        let receiver_first = &g.gift_receiver.first_name;
+        let mut out = Vec::new();
+        if let Some(gifter) = &self.gifter {
+            let when = if g.status == "scheduled" {
+                format!("We will e-mail {} on {}.", g.gift_receiver.email, self.time(g.scheduled_at))
+            } else {
+                format!("We have e-mailed {} about it.", g.gift_receiver.email)
+            };
+            let paid = self.price.as_ref().map(|p| format!(" You paid {p}.")).unwrap_or_default();
+            out.push(self.letter(
+                "gift_order_confirmation",
+                gifter,
+                format!("Your gift for {receiver_first} is booked"),
+                format!(
+                    "Hello {},\n\nThank you for your gift of {} to {}.{paid}\n{when}\n\n\
+                     You can follow the gift, change when it is sent or cancel it while it is scheduled at \
+                     {}/account/gifts.\n",
+                    gifter.1, self.plan, self.receiver.1, self.base
+                ),
+            ));
+            if g.status == "claimed" {
+                out.push(self.letter(
+                    "gift_claimed_gifter",
+                    gifter,
+                    format!("{receiver_first} claimed your gift"),
+                    format!("Hello {},\n\n{} has claimed your gift of {}.\n", gifter.1, self.receiver.1, self.plan),
+                ));
+            }
+            if g.status == "cancelled" {
+                out.push(self.letter(
+                    "gift_cancelled_gifter",
+                    gifter,
+                    format!("Your gift for {receiver_first} was cancelled"),
+                    format!(
+                        "Hello {},\n\nYour gift of {} to {} has been cancelled; {} will not be able to claim it.\n",
+                        gifter.1, self.plan, self.receiver.1, receiver_first
+                    ),
+                ));
+            }
+        }
+        if g.status == "claimed" {
+            let until = self.ends.map(|t| format!(" It runs until {}.", utc(t))).unwrap_or_default();
+            out.push(self.letter(
+                "gift_claimed_recipient",
+                &self.receiver,
+                format!("Your gift from {} is active", g.gifter.signature),
+                format!(
+                    "Hello {receiver_first},\n\nYou have claimed {} from {}.{until} Enjoy!\n",
+                    self.plan, g.gifter.signature
+                ),
+            ));
+        }
+        out
+    }
+
+    /// The invitation to claim, and the reminder `reminder_days` after it, with the claim link.
+    fn invitations(&self, g: &Gift, token: &str, reminder_days: i64) -> Vec<Letter> {
+        let link = format!("{}/gift/claim/{token}", self.base);
+        let first = &g.gift_receiver.first_name;
+        let from = &g.gifter.signature;
+        let note = g.gifter.note.as_ref().map(|n| format!("\n{from} wrote:\n\"{n}\"\n")).unwrap_or_default();
+        let by = g.claim_expiry_date.map(|t| format!(" Claim it by {}.", utc(t))).unwrap_or_default();
+        let unclaimed_at =
+            g.gift_timelines.iter().rev().find(|t| t.status == "unclaimed").map_or(g.scheduled_at, |t| t.occurred_at);
+        vec![
+            Letter {
+                link: Some(link.clone()),
+                ..self.letter(
+                    "gift_claim_invitation",
+                    &self.receiver,
+                    format!("{from} sent you a gift: {}", self.plan),
+                    format!(
+                        "Hello {first},\n\n{from} has given you {}.\n{note}\nClaim your gift here:{by}\n{link}\n",
+                        self.plan
+                    ),
+                )
+            },
+            Letter {
+                link: Some(link.clone()),
+                due_at: unclaimed_at + reminder_days * 86_400,
+                ..self.letter(
+                    REMINDER_KIND,
+                    &self.receiver,
+                    format!("Reminder: your gift from {from} is waiting"),
+                    format!(
+                        "Hello {first},\n\n{from} gave you {} and it is still waiting for you.{by}\n{link}\n",
+                        self.plan
+                    ),
+                )
+            },
+        ]
+    }
+}
+
+/// A reminder is sent only while its gift is still unclaimed.
+pub async fn reminder_still_wanted(state: &AppState, gift_id: &str) -> bool {
+    match state.billing.retrieve_gift(gift_id).await {
+        Ok(g) => g.gift.status == "unclaimed",
+        Err(err) => {
+            // Unknown is not a reason to nag: skip rather than send a possibly stale reminder.
+            tracing::warn!(gift_id, "claim reminder skipped, gift unreadable: {err}");
+            false
+        }
+    }
+}
+
+/// Why a gift in `status` cannot be claimed.
+fn closed_message(status: &str, g: &Gift) -> String {
+    match status {
+        "claimed" => "This gift has already been claimed.".into(),
+        "expired" => format!(
+            "This gift expired{}: it was not claimed in time. Ask {} about it.",
+            g.claim_expiry_date.map(|t| format!(" on {}", utc(t))).unwrap_or_default(),
+            g.gifter.signature
+        ),
+        "cancelled" => "This gift was cancelled by the sender, so it can no longer be claimed.".into(),
+        _ => "This gift cannot be claimed yet.".into(),
+    }
+}
+
+const BAD_LINK: &str = "This claim link is not valid. Check that you opened the whole link from the e-mail.";
+
+/// What the claim page shows for a link.
+pub async fn claim_page(state: &AppState, token: &str) -> Result<ClaimPage, AppError> {
+    let Some(link) = repo::claim_link(&state.pool, &sha256_hex(&[token])).await.map_err(db("reading a claim link"))?
+    else {
+        return Ok(ClaimPage::Closed { message: BAD_LINK.into() });
+    };
+    let g = state.billing.retrieve_gift(&link.gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
+    let plans = gift_plans(state).await?;
+    let plan_id = g.subscription.subscription_items.first().map(|i| i.item_price_id.as_str()).unwrap_or_default();
+    let plan = plans.iter().find(|p| p.id == plan_id);
+    let plan_name = plan.map_or_else(|| plan_id.to_owned(), |p| p.name.clone());
+    Ok(match g.gift.status.as_str() {
+        "unclaimed" => ClaimPage::Open(ClaimableGift {
+            needs_address: plan.is_some_and(|p| p.shippable) && !settings(state).await?.gifter_enters_shipping,
+            period_label: plan.map(|p| p.period_label.clone()).unwrap_or_default(),
+            plan_name,
+            receiver_first_name: g.gift.gift_receiver.first_name.clone(),
+            signature: g.gift.gifter.signature.clone(),
+            note: g.gift.gifter.note.clone(),
+            claim_by: g.gift.claim_expiry_date.map(utc),
+        }),
+        "claimed" if link.used_at.is_some() => {
+            ClaimPage::Claimed { plan_name, ends: g.subscription.current_term_end.map(utc) }
+        }
+        status => ClaimPage::Closed { message: closed_message(status, &g.gift) },
+    })
+}
+
+/// Claims the gift behind a link, once: the link is spent by the claim that succeeds.
+pub async fn claim(state: &AppState, token: &str, address: AddressInput) -> Result<ClaimPage, AppError> {
+    let hash = sha256_hex(&[token]);
+    let link = repo::claim_link(&state.pool, &hash)
+        .await
+        .map_err(db("reading a claim link"))?
+        .ok_or_else(|| AppError::NotFound(BAD_LINK.into()))?;
+    if link.used_at.is_some() {
+        return Err(AppError::Conflict("This gift has already been claimed.".into()));
+    }
+    let page = claim_page(state, token).await?;
+    let gift = match page {
+        ClaimPage::Open(gift) => gift,
+        ClaimPage::Claimed { .. } => return Err(AppError::Conflict("This gift has already been claimed.".into())),
+        ClaimPage::Closed { message } => return Err(AppError::Conflict(message)),
+    };
+    let shipping_address = if gift.needs_address {
+        if let Some(problem) = address_problem(&address) {
+            return Err(AppError::Invalid(problem));
+        }
+        Some(shipping(&address))
+    } else {
+        None
+    };
+    // One key per link: two claims racing with the same link reach billing as one request.
+    let key = request_key("gk_claim", &[&hash]);
+    match state.billing.claim_gift(&link.gift_id, shipping_address.as_ref(), Some(&key)).await {
+        Ok(claimed) => {
+            repo::use_claim_link(&state.pool, &hash, state.clock.now()).await.map_err(db("spending a claim link"))?;
+            follow(state, &claimed).await?;
+            Ok(ClaimPage::Claimed { plan_name: gift.plan_name, ends: claimed.subscription.current_term_end.map(utc) })
+        }
+        Err(BillingError::Refused(e)) if e.http_status_code < 500 => {
+            // Claimed, cancelled or expired meanwhile: say which.
+            let g = state.billing.retrieve_gift(&link.gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
+            tracing::info!(gift = %link.gift_id, "claim refused: {e}");
+            Err(AppError::Conflict(closed_message(&g.gift.status, &g.gift)))
+        }
+        Err(err) => Err(unavailable("claiming a gift", &err)),
+    }
+}
+
+fn card(g: GiftWithSubscription, plans: &[GiftPlan], zone: Option<(String, i64)>) -> GiftCard {
+    let GiftWithSubscription { gift, subscription, .. } = g;
+    let plan_id = subscription.subscription_items.first().map(|i| i.item_price_id.clone()).unwrap_or_default();
+    let time = |t: i64| match &zone {
+        Some((z, o)) => local_time(t, *o, z),
+        None => utc(t),
+    };
+    GiftCard {
+        plan_name: plans.iter().find(|p| p.id == plan_id).map_or(plan_id, |p| p.name.clone()),
+        notify_label: time(gift.scheduled_at),
+        claim_expiry: gift.claim_expiry_date.map(utc),
+        ends: (subscription.status != "future").then_some(subscription.current_term_end).flatten().map(utc),
+        timeline: gift
+            .gift_timelines
+            .iter()
+            .map(|t| TimelineStep { status: status_label(&t.status).into(), at: time(t.occurred_at) })
+            .collect(),
+        receiver_name: format!("{} {}", gift.gift_receiver.first_name, gift.gift_receiver.last_name),
+        receiver_email: gift.gift_receiver.email,
+        signature: gift.gifter.signature,
+        note: gift.gifter.note,
+        scheduled_at: gift.scheduled_at,
+        subscription_status: subscription.status,
+        reschedule_before: gift.claim_expiry_date,
+        status: gift.status,
+        id: gift.id,
+        can_cancel: false,
+        can_reschedule: false,
+    }
+}
+
+/// `/account/gifts`: the gifts the account gave and the ones the user received.
+pub async fn my_gifts(state: &AppState, user: &CurrentUser) -> Result<GiftsOverview, AppError> {
+    let s = settings(state).await?;
+    let plans = gift_plans(state).await?;
+    let gifter = gifter_id(state, &user.account_id).await?;
+    let sent_query = GiftQuery { gifter_customer_id: Some(gifter), ..GiftQuery::default() };
+    let received_query = GiftQuery { receiver_email: Some(user.email.clone()), ..GiftQuery::default() };
+    let sent = state.billing.list_gifts(&sent_query, 100, None).await.map_err(|e| unavailable("listing gifts", &e))?;
+    let received =
+        state.billing.list_gifts(&received_query, 100, None).await.map_err(|e| unavailable("listing gifts", &e))?;
+    let mut sent_cards = Vec::new();
+    for g in sent.list.into_iter().rev() {
+        let zone = repo::purchase(&state.pool, &g.gift.id)
+            .await
+            .map_err(db("reading a gift purchase"))?
+            .map(|p| (p.time_zone, p.utc_offset_minutes));
+        let mut c = card(g, &plans, zone);
+        c.can_cancel = c.status == "scheduled" && s.gifter_may_cancel;
+        c.can_reschedule = c.status == "scheduled" && s.gifter_may_schedule;
+        sent_cards.push(c);
+    }
+    let received_cards = received
+        .list
+        .into_iter()
+        .rev()
+        .filter(|g| g.gift.status != "scheduled")
+        .map(|g| {
+            let mut c = card(g, &plans, None);
+            c.can_cancel = s.recipient_may_cancel
+                && (c.status == "unclaimed" || (c.status == "claimed" && c.subscription_status != "cancelled"));
+            c
+        })
+        .collect();
+    Ok(GiftsOverview { sent: sent_cards, received: received_cards, now: state.clock.now() })
+}
+
+/// The gift, if the user's account gave it.
+async fn own_gift(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result<GiftWithSubscription, AppError> {
+    let g = state.billing.retrieve_gift(gift_id).await.map_err(|e| match e {
+        BillingError::Refused(e) if e.http_status_code == 404 => AppError::NotFound("There is no such gift.".into()),
+        e => unavailable("reading a gift", &e),
+    })?;
+    if g.gift.gifter.customer_id != gifter_id(state, &user.account_id).await? {
+        return Err(AppError::NotFound("There is no such gift.".into()));
+    }
+    Ok(g)
+}
+
+/// The gifter cancels a gift that is still scheduled (when the site allows it).
+pub async fn cancel_as_gifter(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result<String, AppError> {
+    let g = own_gift(state, user, gift_id).await?;
+    if !settings(state).await?.gifter_may_cancel {
+        return Err(AppError::Forbidden);
+    }
+    if g.gift.status != "scheduled" {
+        return Err(AppError::Conflict(
+            "Only a gift that has not been sent yet can be cancelled; this one has been sent.".into(),
+        ));
+    }
+    let key = request_key("gk_gift_cancel", &[gift_id]);
+    let done = state.billing.cancel_gift(gift_id, Some(&key)).await.map_err(|e| refusal("cancelling a gift", e))?;
+    follow(state, &done).await?;
+    Ok(format!("The gift for {} is cancelled.", done.gift.gift_receiver.first_name))
+}
+
+/// The gifter moves the notification of a scheduled gift.
+pub async fn reschedule(
+    state: &AppState,
+    user: &CurrentUser,
+    gift_id: &str,
+    send_at: &str,
+    zone: &str,
+    offset: &str,
+) -> Result<String, AppError> {
+    let g = own_gift(state, user, gift_id).await?;
+    if !settings(state).await?.gifter_may_schedule {
+        return Err(AppError::Forbidden);
+    }
+    if g.gift.status != "scheduled" {
+        return Err(AppError::Conflict("This gift has been sent already; its date can no longer change.".into()));
+    }
+    let (zone, offset) = parse_zone(zone, offset).map_err(AppError::Invalid)?;
+    let at = parse_send_at(send_at, state.clock.now())
+        .map_err(AppError::Invalid)?
+        .ok_or_else(|| AppError::invalid("Choose the new date and time."))?;
+    if let Some(expiry) = g.gift.claim_expiry_date
+        && at >= expiry
+    {
+        return Err(AppError::Invalid(format!("Choose a time before the gift's claim deadline, {}.", utc(expiry))));
+    }
+    let key = request_key("gk_gift_move", &[gift_id, &at.to_string()]);
+    state.billing.update_gift(gift_id, at, Some(&key)).await.map_err(|e| refusal("rescheduling a gift", e))?;
+    repo::update_zone(&state.pool, gift_id, &zone, offset).await.map_err(db("saving the time zone"))?;
+    Ok(format!("The gift e-mail will go out on {}.", local_time(at, offset, &zone)))
+}
+
+/// The recipient cancels a gift they received (when the site allows it): before the claim the gift is
+/// cancelled; after it, the gift subscription ends now (no credit for the unused period).
+pub async fn cancel_as_recipient(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result<String, AppError> {
+    let g = state.billing.retrieve_gift(gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
+    if !g.gift.gift_receiver.email.eq_ignore_ascii_case(&user.email) || g.gift.status == "scheduled" {
+        return Err(AppError::NotFound("There is no such gift.".into()));
+    }
+    if !settings(state).await?.recipient_may_cancel {
+        return Err(AppError::Forbidden);
+    }
+    let key = request_key("gk_gift_recipient_cancel", &[gift_id]);
+    match g.gift.status.as_str() {
+        "unclaimed" => {
+            let done =
+                state.billing.cancel_gift(gift_id, Some(&key)).await.map_err(|e| refusal("cancelling a gift", e))?;
+            follow(state, &done).await?;
+            Ok("The gift is cancelled.".into())
+        }
+        "claimed" if g.subscription.status != "cancelled" => {
+            state
+                .billing
+                .cancel_subscription(&g.subscription.id, false, Some(&key))
+                .await
+                .map_err(|e| refusal("cancelling a gift subscription", e))?;
+            Ok("Your gift subscription is cancelled.".into())
+        }
+        _ => Err(AppError::Conflict("This gift has already ended.".into())),
+    }
+}

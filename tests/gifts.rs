@@ -1,0 +1,411 @@
+//! Gift subscriptions through the app: checkout with its validation, the six e-mails written once each
+//! (through replays, reordering and a restart) and delivered over SMTP, claim links used once, the
+//! gifter's cancel and reschedule, auto-claim and expiry — all on the engine's clock, never sleeping.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::{T0, TestApp, deliver_webhooks, get_as, post_as, restart, session, spawn, spawn_with};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const GINA: &str = "gifter@demo.test";
+const RITA: &str = "rita@demo.test";
+const DAY: i64 = 86_400;
+
+/// The gift checkout form for Rita; `send_at` empty is "now".
+fn form<'a>(plan: &'a str, send_at: &'a str, nonce: &'a str, card: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("input[plan_id]", plan),
+        ("input[first_name]", "Rita"),
+        ("input[last_name]", "Recipient"),
+        ("input[email]", RITA),
+        ("input[note]", "Happy birthday, enjoy the reports!"),
+        ("input[signature]", "Gina"),
+        ("input[send_at]", send_at),
+        ("input[time_zone]", "Europe/Berlin"),
+        ("input[utc_offset_minutes]", "60"),
+        ("input[card_number]", card),
+        ("input[expiry_month]", "12"),
+        ("input[expiry_year]", "2030"),
+        ("input[cvc]", "123"),
+        ("input[nonce]", nonce),
+    ]
+}
+
+async fn nonce(app: &TestApp, cookie: &str) -> String {
+    let (status, body) = get_as(app, cookie, "/api/gift_checkout").await;
+    assert_eq!(status, 200, "{body}");
+    body["nonce"].as_str().unwrap().to_owned()
+}
+
+/// Buys a 3-month gift for Rita as Gina; returns the gift id.
+async fn buy(app: &TestApp, cookie: &str, send_at: Option<i64>) -> String {
+    let n = nonce(app, cookie).await;
+    let at = send_at.map(|t| t.to_string()).unwrap_or_default();
+    let (status, body) =
+        post_as(app, cookie, "/api/buy_gift", &form("gift-growth-3m-USD", &at, &n, "4111111111111111")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["url"].as_str().unwrap().starts_with("/account/gifts?ordered=gift_"), "{body}");
+    body["gift_id"].as_str().unwrap().to_owned()
+}
+
+/// Lets everything that is due happen: engine rules, webhooks to the app, e-mail delivery.
+async fn settle(app: &TestApp) {
+    growthkit::jobs::run_due_work(&app.state).await;
+    deliver_webhooks(app).await;
+    growthkit::mail::sender::deliver_due(&app.state).await.unwrap();
+}
+
+async fn travel(app: &TestApp, seconds: i64) {
+    app.state.engine.travel_by(seconds).await.unwrap();
+    settle(app).await;
+}
+
+/// (kind, to, status) of every outbox row about a gift, in writing order.
+async fn mails(app: &TestApp, gift: &str) -> Vec<(String, String, String)> {
+    sqlx::query_as("SELECT kind, to_address, status FROM outbox WHERE topic = ? ORDER BY id")
+        .bind(gift)
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap()
+}
+
+fn kinds(rows: &[(String, String, String)]) -> Vec<&str> {
+    rows.iter().map(|(k, _, _)| k.as_str()).collect()
+}
+
+async fn outbox_body(app: &TestApp, gift: &str, kind: &str) -> (String, Option<String>) {
+    sqlx::query_as("SELECT body, link FROM outbox WHERE topic = ? AND kind = ?")
+        .bind(gift)
+        .bind(kind)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap()
+}
+
+/// The claim token in a claim link.
+async fn token(app: &TestApp, gift: &str) -> String {
+    let (_, link) = outbox_body(app, gift, "gift_claim_invitation").await;
+    link.unwrap().rsplit('/').next().unwrap().to_owned()
+}
+
+async fn claim(app: &TestApp, token: &str) -> (u16, Value) {
+    let res = common::client()
+        .post(app.url("/api/claim_gift"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+async fn claim_page(app: &TestApp, token: &str) -> Value {
+    let res = common::client().get(app.url(&format!("/api/gift_claim?token={token}"))).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// A minimal SMTP server on loopback that accepts every message and keeps its raw text.
+async fn smtp_sink() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let store = received.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 sink ESMTP\r\n").await.ok();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            store.lock().unwrap().push(data.take().unwrap());
+                            write.write_all(b"250 queued\r\n").await.ok();
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.ok();
+                            return;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.ok();
+                }
+            });
+        }
+    });
+    (url, received)
+}
+
+#[tokio::test]
+async fn a_scheduled_gift_is_mailed_claimed_by_its_link_once_and_every_email_goes_out_once() {
+    let (smtp, received) = smtp_sink().await;
+    let app = spawn_with(&[("SMTP_URL", &smtp)]).await;
+    let gina = session(&app, GINA).await;
+    let gift = buy(&app, &gina, Some(T0 + 2 * DAY)).await;
+    settle(&app).await;
+
+    let rows = mails(&app, &gift).await;
+    assert_eq!(rows, vec![("gift_order_confirmation".into(), GINA.into(), "sent".into())]);
+    let (confirmation, _) = outbox_body(&app, &gift, "gift_order_confirmation").await;
+    // 2 days after T0 (2023-11-14 22:13 UTC) in Berlin, an hour ahead.
+    assert!(confirmation.contains("on 2023-11-16 23:13 (Europe/Berlin)"), "{confirmation}");
+    assert_eq!(received.lock().unwrap().len(), 1);
+    assert!(received.lock().unwrap()[0].contains("Subject: Your gift for Rita is booked"));
+
+    let (_, mine) = get_as(&app, &gina, "/api/my_gifts").await;
+    let card = &mine["sent"][0];
+    assert_eq!((card["status"].as_str(), card["can_cancel"].as_bool()), (Some("scheduled"), Some(true)));
+    assert_eq!(card["notify_label"], "2023-11-16 23:13 (Europe/Berlin)");
+
+    // Nothing reaches Rita before the chosen time.
+    travel(&app, DAY).await;
+    assert_eq!(kinds(&mails(&app, &gift).await), ["gift_order_confirmation"]);
+    travel(&app, 2 * DAY).await;
+    let rows = mails(&app, &gift).await;
+    assert_eq!(kinds(&rows), ["gift_order_confirmation", "gift_claim_invitation", "gift_claim_reminder"]);
+    assert_eq!((rows[1].1.as_str(), rows[1].2.as_str()), (RITA, "sent"));
+    assert_eq!(rows[2].2, "waiting", "the reminder waits for its day");
+
+    let t = token(&app, &gift).await;
+    assert!(t.len() >= 43, "256-bit token");
+    assert_eq!(claim_page(&app, &t).await["Open"]["signature"], "Gina");
+    let (status, body) = claim(&app, &t).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("Claimed").is_some(), "{body}");
+    let (status, body) = claim(&app, &t).await;
+    assert_eq!((status, body["message"].as_str()), (409, Some("This gift has already been claimed.")));
+    assert!(claim_page(&app, &t).await.get("Claimed").is_some());
+    assert!(claim_page(&app, "not-a-token").await["Closed"]["message"].as_str().unwrap().contains("not valid"));
+    let sub = app.state.engine.retrieve_gift(&gift).await.unwrap().subscription;
+    assert_eq!(sub.status, "non_renewing");
+
+    // Every gift event delivered once more changes nothing; the reminder is skipped, the gift being claimed.
+    settle(&app).await;
+    let events: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, event_type, content FROM engine_events WHERE event_type LIKE 'gift_%'")
+            .fetch_all(&app.state.pool)
+            .await
+            .unwrap();
+    assert!(events.len() >= 3);
+    for (id, event_type, content) in &events {
+        let content: Value = serde_json::from_str(content).unwrap();
+        let payload = serde_json::json!({
+            "id": id, "occurred_at": T0, "source": "api", "object": "event", "api_version": "v2",
+            "event_type": event_type, "content": content,
+        })
+        .to_string();
+        let res = common::client()
+            .post(app.url("/webhooks/chargebee"))
+            .basic_auth("growthkit", Some("test_growthkit_webhook_password"))
+            .header("content-type", "application/json")
+            .body(payload.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    travel(&app, 5 * DAY).await;
+    let rows = mails(&app, &gift).await;
+    assert_eq!(
+        kinds(&rows),
+        [
+            "gift_order_confirmation",
+            "gift_claim_invitation",
+            "gift_claim_reminder",
+            "gift_claimed_gifter",
+            "gift_claimed_recipient"
+        ]
+    );
+    assert_eq!(rows[2].2, "skipped");
+    assert_eq!(received.lock().unwrap().len(), 4, "confirmation, invitation and the two claim e-mails");
+
+    // Each reads only their own mail; the product team reads all.
+    let rita = session(&app, RITA).await;
+    let (_, theirs) = get_as(&app, &rita, "/api/outbox").await;
+    let to: Vec<&str> =
+        theirs["messages"].as_array().unwrap().iter().map(|m| m["to_address"].as_str().unwrap()).collect();
+    assert_eq!(to, [RITA, RITA]);
+    let (_, all) = get_as(&app, &session(&app, "studio@growthkit.test").await, "/api/outbox").await;
+    assert_eq!(all["messages"].as_array().unwrap().len(), 4);
+    let (_, received_gifts) = get_as(&app, &rita, "/api/my_gifts").await;
+    assert_eq!(received_gifts["received"][0]["status"], "claimed");
+}
+
+#[tokio::test]
+async fn checkout_refuses_bad_input_with_a_clear_message_and_creates_nothing() {
+    let app = spawn().await;
+    let gina = session(&app, GINA).await;
+    let n = nonce(&app, &gina).await;
+    let card = "4111111111111111";
+    let later = (T0 + DAY).to_string();
+    let past = (T0 - 60).to_string();
+    let far = (T0 + 400 * DAY).to_string();
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (form("gift-growth-3m-USD", &past, &n, card), "in the past"),
+        (form("gift-growth-3m-USD", &far, &n, card), "within 365 days"),
+        (form("gift-growth-box-6m-USD", &later, &n, card), "shipping address"),
+        (form("no-such-plan", &later, &n, card), "Choose a gift plan"),
+        (form("gift-growth-3m-USD", &later, "x", card), "Reload the page"),
+        (form("gift-growth-3m-USD", &later, &n, "4111"), "card number"),
+        (form("gift-growth-3m-USD", &later, &n, "4000000000000002"), "Nothing was charged"),
+    ];
+    for (fields, expected) in cases {
+        let (status, body) = post_as(&app, &gina, "/api/buy_gift", &fields).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body["message"].as_str().unwrap().contains(expected), "{expected}: {body}");
+    }
+    let mut bad_email = form("gift-growth-3m-USD", &later, &n, card);
+    bad_email[3] = ("input[email]", "rita@nowhere");
+    let (status, body) = post_as(&app, &gina, "/api/buy_gift", &bad_email).await;
+    assert_eq!((status, body["message"].as_str().unwrap().contains("e-mail")), (422, true));
+    let mut zone = form("gift-growth-3m-USD", &later, &n, card);
+    zone[7] = ("input[time_zone]", "<script>");
+    assert_eq!(post_as(&app, &gina, "/api/buy_gift", &zone).await.0, 422);
+    let res = common::client()
+        .post(app.url("/api/buy_gift"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form("gift-growth-3m-USD", &later, &n, card))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "signed out");
+
+    let gifts: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM engine_gifts").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(gifts.0, 0);
+    let outbox: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(outbox.0, 0);
+
+    // The same click twice buys once.
+    let fields = form("gift-growth-3m-USD", &later, &n, card);
+    let (_, first) = post_as(&app, &gina, "/api/buy_gift", &fields).await;
+    let (_, second) = post_as(&app, &gina, "/api/buy_gift", &fields).await;
+    assert_eq!(first["gift_id"], second["gift_id"]);
+    let gifts: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM engine_gifts").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(gifts.0, 1);
+}
+
+#[tokio::test]
+async fn a_restart_between_scheduling_and_notification_loses_and_doubles_no_email() {
+    let app = spawn().await;
+    let gina = session(&app, GINA).await;
+    let gift = buy(&app, &gina, Some(T0 + DAY)).await;
+    settle(&app).await;
+    assert_eq!(kinds(&mails(&app, &gift).await), ["gift_order_confirmation"]);
+
+    let app = restart(app).await;
+    assert_eq!(app.state.clock.now(), T0, "the engine's time survives the restart");
+    travel(&app, 2 * DAY).await;
+    // Run everything again, as a second worker or a redelivery would.
+    settle(&app).await;
+    for (kind, count) in sqlx::query_as::<_, (String, i64)>("SELECT kind, COUNT(*) FROM outbox GROUP BY kind")
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap()
+    {
+        assert_eq!(count, 1, "{kind}");
+    }
+    let rows = mails(&app, &gift).await;
+    assert_eq!(kinds(&rows), ["gift_order_confirmation", "gift_claim_invitation", "gift_claim_reminder"]);
+    assert_eq!(rows[1].2, "kept", "without SMTP the message is kept in the outbox");
+    let t = token(&app, &gift).await;
+    assert_eq!(claim(&app, &t).await.0, 200);
+}
+
+#[tokio::test]
+async fn the_gifter_reschedules_within_the_window_and_cancels_while_scheduled() {
+    let app = spawn().await;
+    let gina = session(&app, GINA).await;
+    let gift = buy(&app, &gina, Some(T0 + DAY)).await;
+    let expiry = app.state.engine.retrieve_gift(&gift).await.unwrap().gift.claim_expiry_date.unwrap();
+    let move_to = |at: i64| {
+        vec![
+            ("gift_id", gift.clone()),
+            ("send_at", at.to_string()),
+            ("time_zone", "America/New_York".to_owned()),
+            ("utc_offset_minutes", "-300".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let gina = gina.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_as(app, &gina, "/api/reschedule_gift", &fields).await
+        }
+    };
+    let (status, body) = post(move_to(T0 - 10)).await;
+    assert_eq!((status, body["message"].as_str().unwrap().contains("past")), (422, true));
+    let (status, body) = post(move_to(expiry + 10)).await;
+    assert_eq!((status, body["message"].as_str().unwrap().contains("claim deadline")), (422, true));
+    let (status, body) = post(move_to(T0 + 5 * DAY)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.as_str().unwrap(), "The gift e-mail will go out on 2023-11-19 17:13 (America/New_York).");
+    assert_eq!(app.state.engine.retrieve_gift(&gift).await.unwrap().gift.scheduled_at, T0 + 5 * DAY);
+
+    // Another account cannot touch it.
+    let carl = session(&app, "credits@demo.test").await;
+    let (status, _) = post_as(&app, &carl, "/api/cancel_gift", &[("gift_id", &gift), ("role", "gifter")]).await;
+    assert_eq!(status, 404);
+
+    let (status, body) = post_as(&app, &gina, "/api/cancel_gift", &[("gift_id", &gift), ("role", "gifter")]).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = post_as(&app, &gina, "/api/cancel_gift", &[("gift_id", &gift), ("role", "gifter")]).await;
+    assert_eq!(status, 409);
+    settle(&app).await;
+    travel(&app, 6 * DAY).await;
+    assert_eq!(kinds(&mails(&app, &gift).await), ["gift_order_confirmation", "gift_cancelled_gifter"]);
+    let g = app.state.engine.retrieve_gift(&gift).await.unwrap();
+    assert_eq!((g.gift.status.as_str(), g.subscription.status.as_str()), ("cancelled", "cancelled"));
+}
+
+#[tokio::test]
+async fn auto_claimed_gifts_skip_the_claim_email_and_unclaimed_ones_expire() {
+    let app = spawn().await;
+    let gina = session(&app, GINA).await;
+    let mut settings = app.state.engine.gift_settings().await.unwrap();
+    settings.auto_claim = true;
+    app.state.engine.save_gift_settings(&settings).await.unwrap();
+    let auto = buy(&app, &gina, None).await;
+    settle(&app).await;
+    assert_eq!(
+        kinds(&mails(&app, &auto).await),
+        ["gift_order_confirmation", "gift_claimed_gifter", "gift_claimed_recipient"]
+    );
+
+    settings.auto_claim = false;
+    settings.claim_within_days = 10;
+    app.state.engine.save_gift_settings(&settings).await.unwrap();
+    let late = buy(&app, &gina, None).await;
+    settle(&app).await;
+    let t = token(&app, &late).await;
+    travel(&app, 4 * DAY).await;
+    travel(&app, 7 * DAY).await;
+    let page = claim_page(&app, &t).await;
+    assert!(page["Closed"]["message"].as_str().unwrap().contains("expired"), "{page}");
+    let (status, body) = claim(&app, &t).await;
+    assert_eq!((status, body["message"].as_str().unwrap().contains("expired")), (409, true));
+    let g = app.state.engine.retrieve_gift(&late).await.unwrap();
+    assert_eq!((g.gift.status.as_str(), g.subscription.status.as_str()), ("expired", "cancelled"));
+    // The reminder went out on day 3, while the gift still waited.
+    let rows = mails(&app, &late).await;
+    assert_eq!(rows.iter().find(|r| r.0 == "gift_claim_reminder").unwrap().2, "kept");
+}
