@@ -1,0 +1,218 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { signIn } from "../fixtures/app";
+import { DAY, engineNow, travel } from "../fixtures/engine";
+
+// Gifts, in order: a scheduled gift from purchase to claim, the checkout's validation, auto-claim,
+// expiry, and the gifter's cancel and change of date. The gifter's browser runs in Berlin time.
+test.describe.configure({ mode: "serial" });
+test.use({ timezoneId: "Europe/Berlin" });
+
+const SHOTS = "../docs/screenshots";
+
+/** A signed-in page for another user, in its own browser context. */
+async function as(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext({ timezoneId: "Europe/Berlin" })).newPage();
+  await signIn(page, email);
+  return page;
+}
+
+async function openCheckout(page: Page) {
+  await page.goto("/gift");
+  await expect(page.getByTestId("gift-checkout")).toHaveAttribute("data-hydrated", "true");
+}
+
+async function fillRecipient(page: Page, email: string) {
+  await page.getByTestId("recipient-first-name").fill("Rita");
+  await page.getByTestId("recipient-last-name").fill("Recipient");
+  await page.getByTestId("recipient-email").fill(email);
+}
+
+async function fillCard(page: Page, number = "4111 1111 1111 1111") {
+  await page.getByTestId("card-number").fill(number);
+  await page.getByTestId("card-month").fill("12");
+  await page.getByTestId("card-year").fill("2030");
+  await page.getByTestId("card-cvc").fill("123");
+}
+
+/** Buys a 3-month gift; `later` keeps the suggested time (tomorrow), otherwise it is sent now. */
+async function buyGift(page: Page, email: string, later: boolean) {
+  await openCheckout(page);
+  await fillRecipient(page, email);
+  await page.getByTestId("gift-note").fill("Happy birthday!");
+  if (later) await page.getByTestId("send-later").check();
+  await fillCard(page);
+  await page.getByTestId("buy-gift").click();
+  await expect(page).toHaveURL(/\/account\/gifts\?ordered=gift_/);
+  await expect(page.getByTestId("gift-ordered")).toBeVisible();
+}
+
+/** The newest outbox message of `kind` to `to`, as the product team sees the outbox. */
+async function mail(page: Page, to: string, kind: string) {
+  const message = page.locator(`[data-testid=outbox-message][data-to="${to}"][data-kind=${kind}]`).first();
+  await expect(async () => {
+    await page.goto("/outbox");
+    await expect(message).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  return message;
+}
+
+/** Saves the studio's gift settings, waits for the server's answer (a redirect back when the form was
+ *  posted before the island hydrated), and opens the page afresh. */
+async function saveSettings(studio: Page) {
+  const saved = studio.waitForResponse((r) => r.url().includes("/api/studio/save_gift_settings"));
+  await studio.getByTestId("save-gift-settings").click();
+  expect((await saved).status()).toBeLessThan(400);
+  await studio.waitForLoadState();
+  await studio.goto("/studio/gifts");
+}
+
+test("a scheduled gift is confirmed, sent on its date, claimed by link, and the gifter hears of it", async ({
+  page,
+  browser,
+  request,
+}) => {
+  await signIn(page, "gifter@demo.test");
+  await openCheckout(page);
+  await page.getByTestId("send-later").check();
+  await expect(page.getByTestId("send-zone")).toContainText("Europe/Berlin");
+  await page.screenshot({ path: `${SHOTS}/gifts-checkout.png`, fullPage: true });
+  await buyGift(page, "rita@demo.test", true);
+  const card = page.getByTestId("gift-card").first();
+  await expect(card.getByTestId("gift-status")).toHaveText("Scheduled");
+  await expect(card.getByTestId("gift-notify")).toContainText("(Europe/Berlin)");
+  await page.screenshot({ path: `${SHOTS}/gifts-confirmation.png`, fullPage: true });
+
+  const studio = await as(browser, "studio@growthkit.test");
+  await expect(await mail(studio, "gifter@demo.test", "gift_order_confirmation")).toContainText("is booked");
+  // Nothing reaches Rita before the date the gifter chose.
+  await expect(studio.locator('[data-to="rita@demo.test"][data-kind=gift_claim_invitation]')).toHaveCount(0);
+
+  await travel(request, 2 * DAY);
+  const invitation = await mail(studio, "rita@demo.test", "gift_claim_invitation");
+  await expect(invitation).toContainText("Happy birthday!");
+  await studio.screenshot({ path: `${SHOTS}/gifts-outbox.png`, fullPage: true });
+  const link = await invitation.getByTestId("outbox-link").getAttribute("href");
+  expect(link).toMatch(/\/gift\/claim\/[A-Za-z0-9_-]{43}$/);
+
+  // The recipient needs no account: the link is the proof.
+  const claimer = await (await browser.newContext()).newPage();
+  await claimer.goto(new URL(link!).pathname);
+  await expect(claimer.getByTestId("claim-form")).toHaveAttribute("data-hydrated", "true");
+  await expect(claimer.getByTestId("claim-note")).toHaveText("Happy birthday!");
+  await claimer.screenshot({ path: `${SHOTS}/gifts-claim.png`, fullPage: true });
+  await claimer.getByTestId("claim-gift").click();
+  await expect(claimer.getByTestId("gift-claimed")).toContainText("Your gift is active");
+  // A second claim with the same link is refused.
+  const again = await claimer.request.post("/api/claim_gift", {
+    headers: { "sec-fetch-site": "same-origin" },
+    form: { token: link!.split("/").pop()! },
+  });
+  expect(again.status()).toBe(409);
+  expect((await again.json()).message).toBe("This gift has already been claimed.");
+
+  await expect(await mail(studio, "gifter@demo.test", "gift_claimed_gifter")).toContainText("claimed your gift");
+  await expect(await mail(studio, "rita@demo.test", "gift_claimed_recipient")).toContainText("is active");
+
+  const rita = await as(browser, "rita@demo.test");
+  await rita.goto("/account/gifts");
+  const received = rita.getByTestId("gifts-received").getByTestId("gift-card").first();
+  await expect(received.getByTestId("gift-status")).toHaveText("Claimed");
+  await expect(received.getByTestId("gift-timeline")).toContainText("Waiting to be claimed");
+  await rita.screenshot({ path: `${SHOTS}/gifts-received.png`, fullPage: true });
+});
+
+test("the checkout says what is wrong, field by field, and a declined card buys nothing", async ({ page }) => {
+  await signIn(page, "gifter@demo.test");
+  await openCheckout(page);
+  await fillCard(page);
+  await page.getByTestId("buy-gift").click();
+  const problem = page.getByTestId("gift-problem");
+  await expect(problem).toHaveText("Enter the recipient's first and last name.");
+  await fillRecipient(page, "rita@nowhere");
+  await expect(problem).toContainText("e-mail address");
+  await page.getByTestId("recipient-email").fill("rita.validation@demo.test");
+  await page.getByTestId("send-later").check();
+  await page.getByTestId("send-at").fill("2020-01-01T09:00");
+  await expect(problem).toContainText("in the past");
+  await page.getByTestId("send-now").check();
+  await page.getByTestId("gift-plan-gift-growth-box-6m-USD").check();
+  await expect(problem).toContainText("shipping address");
+  await page.screenshot({ path: `${SHOTS}/gifts-validation.png`, fullPage: true });
+  await page.getByTestId("gift-plan-gift-growth-3m-USD").check();
+  await fillCard(page, "4000 0000 0000 0002");
+  await expect(problem).toHaveCount(0);
+  await page.getByTestId("buy-gift").click();
+  await expect(page.getByTestId("gift-error")).toContainText("Nothing was charged");
+  await expect(page.getByTestId("buy-gift")).toBeEnabled();
+  await page.goto("/account/gifts");
+  await expect(page.locator('[data-testid=gift-card]:has-text("rita.validation@demo.test")')).toHaveCount(0);
+});
+
+test("with auto-claim on, the gift is claimed when sent and no claim e-mail goes out", async ({ page, browser }) => {
+  const studio = await as(browser, "studio@growthkit.test");
+  await studio.goto("/studio/gifts");
+  await studio.getByTestId("setting-auto_claim").check();
+  await saveSettings(studio);
+  await expect(studio.getByTestId("setting-auto_claim")).toBeChecked();
+
+  await signIn(page, "gifter@demo.test");
+  await buyGift(page, "rita.auto@demo.test", false);
+  await expect(page.getByTestId("gift-card").first().getByTestId("gift-status")).toHaveText("Claimed");
+  await expect(await mail(studio, "rita.auto@demo.test", "gift_claimed_recipient")).toBeVisible();
+  await expect(studio.locator('[data-to="rita.auto@demo.test"][data-kind=gift_claim_invitation]')).toHaveCount(0);
+
+  await studio.goto("/studio/gifts");
+  await studio.getByTestId("setting-auto_claim").uncheck();
+  await saveSettings(studio);
+  await expect(studio.getByTestId("setting-auto_claim")).not.toBeChecked();
+});
+
+test("an unclaimed gift expires when its claim window closes, and its link says so", async ({
+  page,
+  browser,
+  request,
+}) => {
+  await signIn(page, "gifter@demo.test");
+  await buyGift(page, "rita.expiry@demo.test", false);
+  const studio = await as(browser, "studio@growthkit.test");
+  const link = await (await mail(studio, "rita.expiry@demo.test", "gift_claim_invitation"))
+    .getByTestId("outbox-link")
+    .getAttribute("href");
+  await travel(request, 31 * DAY);
+  await page.goto(new URL(link!).pathname);
+  await expect(page.getByTestId("gift-closed-reason")).toContainText("expired");
+  await page.screenshot({ path: `${SHOTS}/gifts-expired.png`, fullPage: true });
+});
+
+test("the gifter changes the date of a scheduled gift, then cancels it", async ({ page, browser, request }) => {
+  await signIn(page, "gifter@demo.test");
+  await buyGift(page, "rita.cancel@demo.test", true);
+  const card = page.locator('[data-testid=gift-card]:has-text("rita.cancel@demo.test")');
+  await expect(card.getByTestId("gift-actions")).toHaveAttribute("data-hydrated", "true");
+  const before = await card.getByTestId("gift-notify").innerText();
+
+  const inThreeDays = (await engineNow(request)) + 3 * DAY;
+  const local = await page.evaluate((t) => {
+    const d = new Date(t * 1000);
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }, inThreeDays);
+  await card.getByTestId("change-date").click();
+  await card.getByTestId("new-send-at").fill(local);
+  await card.getByTestId("save-date").click();
+  await expect(card.getByTestId("gift-notify")).not.toHaveText(before);
+  await expect(card.getByTestId("gift-notify")).toContainText(local.replace("T", " "));
+
+  const studio = await as(browser, "studio@growthkit.test");
+  await studio.goto("/studio/gifts?is_gift=true&status=future");
+  await expect(studio.getByTestId("filter-status")).toHaveValue("future");
+  await expect(studio.locator('[data-testid=subscription-row]:has-text("rita.cancel@demo.test")')).toBeVisible();
+  await studio.screenshot({ path: `${SHOTS}/gifts-studio.png`, fullPage: true });
+
+  await expect(card.getByTestId("gift-actions")).toHaveAttribute("data-hydrated", "true");
+  await card.getByTestId("cancel-gift").click();
+  await card.getByTestId("confirm-cancel").click();
+  await expect(card.getByTestId("gift-status")).toHaveText("Cancelled");
+  await expect(card.getByTestId("cancel-gift")).toHaveCount(0);
+  await expect(await mail(studio, "gifter@demo.test", "gift_cancelled_gifter")).toContainText("was cancelled");
+});
