@@ -409,3 +409,47 @@ async fn auto_claimed_gifts_skip_the_claim_email_and_unclaimed_ones_expire() {
     let rows = mails(&app, &late).await;
     assert_eq!(rows.iter().find(|r| r.0 == "gift_claim_reminder").unwrap().2, "kept");
 }
+
+#[tokio::test]
+async fn the_recipient_cancels_only_when_allowed_and_the_studio_lists_and_moves_gifts() {
+    let app = spawn().await;
+    let gina = session(&app, GINA).await;
+    let rita = session(&app, RITA).await;
+    let studio = session(&app, "studio@growthkit.test").await;
+    let waiting = buy(&app, &gina, None).await;
+    let later = buy(&app, &gina, Some(T0 + DAY)).await;
+    settle(&app).await;
+
+    // Not allowed by default; a scheduled gift is not the recipient's to see at all.
+    let waiting_form = [("gift_id", waiting.as_str()), ("role", "recipient")];
+    let later_form = [("gift_id", later.as_str()), ("role", "recipient")];
+    assert_eq!(post_as(&app, &rita, "/api/cancel_gift", &waiting_form).await.0, 403);
+    assert_eq!(post_as(&app, &rita, "/api/cancel_gift", &later_form).await.0, 404);
+    assert_eq!(post_as(&app, &gina, "/api/cancel_gift", &waiting_form).await.0, 404, "not Gina's as recipient");
+    let mut settings = app.state.engine.gift_settings().await.unwrap();
+    settings.recipient_may_cancel = true;
+    app.state.engine.save_gift_settings(&settings).await.unwrap();
+    let (status, body) = post_as(&app, &rita, "/api/cancel_gift", &waiting_form).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.state.engine.retrieve_gift(&waiting).await.unwrap().gift.status, "cancelled");
+
+    // The studio: gift subscriptions only, then by status, and a new notification time.
+    let (status, list) = get_as(&app, &studio, "/api/studio/gifts?is_gift=true&status=").await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["subscriptions"].as_array().unwrap().len(), 2);
+    let (_, future) = get_as(&app, &studio, "/api/studio/gifts?is_gift=true&status=future").await;
+    let rows = future["subscriptions"].as_array().unwrap();
+    assert_eq!((rows.len(), rows[0]["gift"]["id"].as_str()), (1, Some(later.as_str())));
+    let (_, others) = get_as(&app, &studio, "/api/studio/gifts?is_gift=false&status=").await;
+    assert!(others["subscriptions"].as_array().unwrap().iter().all(|s| s["gift"].is_null()));
+    assert_eq!(get_as(&app, &studio, "/api/studio/gifts?is_gift=maybe&status=").await.0, 422);
+    assert_eq!(get_as(&app, &gina, "/api/studio/gifts?is_gift=true&status=").await.0, 403);
+    let at = (T0 + 3 * DAY).to_string();
+    let (status, body) =
+        post_as(&app, &studio, "/api/studio/reschedule_gift", &[("gift_id", &later), ("send_at", &at)]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.state.engine.retrieve_gift(&later).await.unwrap().gift.scheduled_at, T0 + 3 * DAY);
+    let bad = [("input[enabled]", "on"), ("input[claim_within_days]", "400"), ("input[reminder_after_days]", "3")];
+    let (status, body) = post_as(&app, &studio, "/api/studio/save_gift_settings", &bad).await;
+    assert_eq!((status, body["message"].as_str().unwrap().contains("1 to 365")), (422, true));
+}
