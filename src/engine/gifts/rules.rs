@@ -194,18 +194,9 @@ mod tests {
         assert_eq!(GiftStatus::parse("lost"), None);
     }
 
+    /// A new site's settings: recipients claim within 30 days.
     fn settings() -> GiftSettings {
-        GiftSettings {
-            enabled: true,
-            auto_claim: false,
-            no_expiry: false,
-            claim_within_days: 30,
-            gifter_may_schedule: true,
-            gifter_enters_shipping: true,
-            gifter_may_cancel: true,
-            recipient_may_cancel: false,
-            reminder_after_days: 3,
-        }
+        GiftSettings::default()
     }
 
     const NOW: i64 = 1_000_000;
