@@ -453,3 +453,54 @@ async fn the_recipient_cancels_only_when_allowed_and_the_studio_lists_and_moves_
     let (status, body) = post_as(&app, &studio, "/api/studio/save_gift_settings", &bad).await;
     assert_eq!((status, body["message"].as_str().unwrap().contains("1 to 365")), (422, true));
 }
+
+#[tokio::test]
+async fn shippable_gifts_take_the_address_from_the_gifter_or_at_the_claim() {
+    let app = spawn().await;
+    let gina = session(&app, GINA).await;
+    let address = [
+        ("input[address][first_name]", "Rita"),
+        ("input[address][last_name]", "Recipient"),
+        ("input[address][line1]", "1 Main St"),
+        ("input[address][city]", "Springfield"),
+        ("input[address][zip]", "12345"),
+        ("input[address][country]", "us"),
+    ];
+    let n = nonce(&app, &gina).await;
+    let mut fields = form("gift-growth-box-6m-USD", "", &n, "4111111111111111");
+    fields.extend(address);
+    let (status, body) = post_as(&app, &gina, "/api/buy_gift", &fields).await;
+    assert_eq!(status, 200, "{body}");
+    let boxed = body["gift_id"].as_str().unwrap().to_owned();
+    let stored = app.state.engine.gift_shipping_address(&boxed).await.unwrap().unwrap();
+    assert_eq!((stored.city.as_str(), stored.country.as_str()), ("Springfield", "US"));
+    settle(&app).await;
+    assert_eq!(claim_page(&app, &token(&app, &boxed).await).await["Open"]["needs_address"], false);
+
+    // Left to the recipient: the claim asks for it and refuses without it.
+    let mut settings = app.state.engine.gift_settings().await.unwrap();
+    settings.gifter_enters_shipping = false;
+    app.state.engine.save_gift_settings(&settings).await.unwrap();
+    let n = nonce(&app, &gina).await;
+    let (status, body) =
+        post_as(&app, &gina, "/api/buy_gift", &form("gift-growth-box-6m-USD", "", &n, "4111111111111111")).await;
+    assert_eq!(status, 200, "{body}");
+    let open = body["gift_id"].as_str().unwrap().to_owned();
+    settle(&app).await;
+    let t = token(&app, &open).await;
+    assert_eq!(claim_page(&app, &t).await["Open"]["needs_address"], true);
+    let (status, body) = claim(&app, &t).await;
+    assert_eq!((status, body["message"].as_str().unwrap().contains("first name")), (422, true));
+    let mut claim_form = vec![("token".to_owned(), t.as_str())];
+    claim_form.extend(address.iter().map(|(k, v)| (k.trim_start_matches("input[").replacen(']', "", 1), *v)));
+    let res = common::client()
+        .post(app.url("/api/claim_gift"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&claim_form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let stored = app.state.engine.gift_shipping_address(&open).await.unwrap().unwrap();
+    assert_eq!(stored.line1, "1 Main St");
+}

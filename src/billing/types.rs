@@ -643,51 +643,8 @@ pub struct ShippingAddress {
     pub country: String,
 }
 
-/// The site's gift settings (Chargebee: Settings › Gift Subscription).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct GiftSettings {
-    pub enabled: bool,
-    pub auto_claim: bool,
-    pub no_expiry: bool,
-    /// 1 to 365.
-    pub claim_within_days: i64,
-    pub gifter_may_schedule: bool,
-    pub gifter_enters_shipping: bool,
-    pub gifter_may_cancel: bool,
-    pub recipient_may_cancel: bool,
-    /// Days after a gift becomes unclaimed that the reminder goes out (1 to 365).
-    pub reminder_after_days: i64,
-}
-
-/// A new site's settings (Chargebee's defaults: claimed by the recipient, within 30 days).
-impl Default for GiftSettings {
-    fn default() -> Self {
-        GiftSettings {
-            enabled: true,
-            auto_claim: false,
-            no_expiry: false,
-            claim_within_days: 30,
-            gifter_may_schedule: true,
-            gifter_enters_shipping: true,
-            gifter_may_cancel: true,
-            recipient_may_cancel: false,
-            reminder_after_days: 3,
-        }
-    }
-}
-
-impl GiftSettings {
-    /// Checks the ranges the settings page allows.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(1..=365).contains(&self.claim_within_days) {
-            return Err("Gifts must be claimable for 1 to 365 days.".into());
-        }
-        if !(1..=365).contains(&self.reminder_after_days) {
-            return Err("The claim reminder goes out 1 to 365 days after notification.".into());
-        }
-        Ok(())
-    }
-}
+/// The site's gift settings, shared with the gift pages and the studio.
+pub use crate::gifts::model::GiftSettings;
 
 /// A customer to create (`POST /customers`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use super::model::{
     TopUpChoice, checkout_problem, credits_text, status_label,
 };
 use crate::ui::card::CardFields;
+use crate::ui::choice::{Choice, RadioChoices};
 use crate::ui::feedback::{ErrorNote, Loading};
 use crate::ui::format::{money, validate_card};
 use crate::ui::time::utc;
@@ -60,6 +61,14 @@ pub fn CreditCheckout(plans: Vec<PlanOption>, packs: Vec<PackOption>, nonce: Str
     let done = RwSignal::new(None::<String>);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    let plan_choices: Vec<Choice> = plans
+        .iter()
+        .map(|p| Choice {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            detail: format!("{} / {}", money(p.price, &p.currency), p.period_label),
+        })
+        .collect();
     let plans = StoredValue::new(plans);
     let packs = StoredValue::new(packs);
     let nonce = StoredValue::new(nonce);
@@ -120,23 +129,7 @@ pub fn CreditCheckout(plans: Vec<PlanOption>, packs: Vec<PackOption>, nonce: Str
                 <p class="notice" data-testid="owner-only">"Only the account owner can buy credits."</p>
             })}
             <form on:submit=submit novalidate>
-                <fieldset class="choices">
-                    <legend>"Plan"</legend>
-                    {plans.get_value().into_iter().map(|p| {
-                        let id = p.id.clone();
-                        let checked = plan.get_untracked() == p.id;
-                        let price = format!("{} / {}", money(p.price, &p.currency), p.period_label);
-                        view! {
-                            <label class="choice">
-                                <input type="radio" name="plan" value=p.id.clone() checked=checked
-                                    data-testid=format!("plan-{}", p.id)
-                                    on:change=move |_| plan.set(id.clone()) />
-                                <span>{p.name.clone()}</span>
-                                <span class="muted">{price}</span>
-                            </label>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <RadioChoices legend="Plan" name="plan" test_id_prefix="plan" options=plan_choices selected=plan />
                 <div class="row">
                     <div>
                         <label for="pack">"Credit pack"</label>

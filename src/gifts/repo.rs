@@ -47,6 +47,14 @@ pub async fn purchase(pool: &SqlitePool, gift_id: &str) -> sqlx::Result<Option<P
         .await
 }
 
+/// The time zones of every gift the account bought here.
+pub async fn account_purchases(pool: &SqlitePool, account_id: &str) -> sqlx::Result<Vec<Purchase>> {
+    sqlx::query_as("SELECT gift_id, account_id, time_zone, utc_offset_minutes FROM gift_purchases WHERE account_id = ?")
+        .bind(account_id)
+        .fetch_all(pool)
+        .await
+}
+
 /// Stores a claim link's token hash. False when the gift has a link already (its e-mail was written
 /// with it, so nothing more is to be done).
 pub async fn insert_claim_link(

@@ -232,19 +232,21 @@ pub async fn on_event(state: &AppState, gift_id: &str) -> Result<(), AppError> {
 /// Writes every e-mail the gift's state calls for that is not written yet, then sends what is due.
 async fn follow(state: &AppState, g: &GiftWithSubscription) -> Result<(), AppError> {
     let letters = Letters::gather(state, g).await?;
+    let invite = g.gift.status == "unclaimed" && !g.gift.auto_claim;
+    // Read before the transaction: billing may be across the network.
+    let reminder_days = if invite { settings(state).await?.reminder_after_days } else { 0 };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await.map_err(db("starting gift e-mails"))?;
     for m in letters.due(&g.gift) {
         enqueue(&mut tx, &m.as_new(&g.gift.id), now).await.map_err(db("writing a gift e-mail"))?;
     }
-    if g.gift.status == "unclaimed" && !g.gift.auto_claim {
+    if invite {
         // The claim link and the two messages carrying it are written together, once.
         let token = new_token();
         if repo::insert_claim_link(&mut tx, &sha256_hex(&[&token]), &g.gift.id, now)
             .await
             .map_err(db("writing a claim link"))?
         {
-            let reminder_days = settings(state).await?.reminder_after_days;
             for m in letters.invitations(&g.gift, &token, reminder_days) {
                 enqueue(&mut tx, &m.as_new(&g.gift.id), now).await.map_err(db("writing a gift e-mail"))?;
             }
@@ -468,10 +470,14 @@ const BAD_LINK: &str = "This claim link is not valid. Check that you opened the 
 
 /// What the claim page shows for a link.
 pub async fn claim_page(state: &AppState, token: &str) -> Result<ClaimPage, AppError> {
-    let Some(link) = repo::claim_link(&state.pool, &sha256_hex(&[token])).await.map_err(db("reading a claim link"))?
-    else {
-        return Ok(ClaimPage::Closed { message: BAD_LINK.into() });
-    };
+    match repo::claim_link(&state.pool, &sha256_hex(&[token])).await.map_err(db("reading a claim link"))? {
+        Some(link) => link_page(state, &link).await,
+        None => Ok(ClaimPage::Closed { message: BAD_LINK.into() }),
+    }
+}
+
+/// What a known claim link leads to, by the gift's state now.
+async fn link_page(state: &AppState, link: &repo::ClaimLink) -> Result<ClaimPage, AppError> {
     let g = state.billing.retrieve_gift(&link.gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
     let plans = gift_plans(state).await?;
     let plan_id = g.subscription.subscription_items.first().map(|i| i.item_price_id.as_str()).unwrap_or_default();
@@ -504,8 +510,7 @@ pub async fn claim(state: &AppState, token: &str, address: AddressInput) -> Resu
     if link.used_at.is_some() {
         return Err(AppError::Conflict("This gift has already been claimed.".into()));
     }
-    let page = claim_page(state, token).await?;
-    let gift = match page {
+    let gift = match link_page(state, &link).await? {
         ClaimPage::Open(gift) => gift,
         ClaimPage::Claimed { .. } => return Err(AppError::Conflict("This gift has already been claimed.".into())),
         ClaimPage::Closed { message } => return Err(AppError::Conflict(message)),
@@ -577,17 +582,25 @@ pub async fn my_gifts(state: &AppState, user: &CurrentUser) -> Result<GiftsOverv
     let sent = state.billing.list_gifts(&sent_query, 100, None).await.map_err(|e| unavailable("listing gifts", &e))?;
     let received =
         state.billing.list_gifts(&received_query, 100, None).await.map_err(|e| unavailable("listing gifts", &e))?;
-    let mut sent_cards = Vec::new();
-    for g in sent.list.into_iter().rev() {
-        let zone = repo::purchase(&state.pool, &g.gift.id)
+    let zones: std::collections::HashMap<String, (String, i64)> =
+        repo::account_purchases(&state.pool, &user.account_id)
             .await
-            .map_err(db("reading a gift purchase"))?
-            .map(|p| (p.time_zone, p.utc_offset_minutes));
-        let mut c = card(g, &plans, zone);
-        c.can_cancel = c.status == "scheduled" && s.gifter_may_cancel;
-        c.can_reschedule = c.status == "scheduled" && s.gifter_may_schedule;
-        sent_cards.push(c);
-    }
+            .map_err(db("reading gift purchases"))?
+            .into_iter()
+            .map(|p| (p.gift_id, (p.time_zone, p.utc_offset_minutes)))
+            .collect();
+    let sent_cards = sent
+        .list
+        .into_iter()
+        .rev()
+        .map(|g| {
+            let zone = zones.get(&g.gift.id).cloned();
+            let mut c = card(g, &plans, zone);
+            c.can_cancel = c.status == "scheduled" && s.gifter_may_cancel;
+            c.can_reschedule = c.status == "scheduled" && s.gifter_may_schedule;
+            c
+        })
+        .collect();
     let received_cards = received
         .list
         .into_iter()

@@ -13,6 +13,7 @@ use super::model::{
     address_problem, parse_send_at, recipient_problem, status_label,
 };
 use crate::ui::card::CardFields;
+use crate::ui::choice::{Choice, RadioChoices};
 use crate::ui::feedback::{ErrorNote, Loading};
 use crate::ui::format::{money, validate_card};
 
@@ -173,6 +174,19 @@ pub fn GiftCheckout(data: CheckoutData) -> impl IntoView {
         send_at.set(local::input_value(now + 86_400 - now.rem_euclid(60)));
         hydrated.set(true);
     });
+    let plan_choices: Vec<Choice> = plans
+        .iter()
+        .map(|p| Choice {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            detail: format!(
+                "{} · {}{}",
+                money(p.price, &p.currency),
+                p.period_label,
+                if p.shippable { " · includes a shipped welcome box" } else { "" }
+            ),
+        })
+        .collect();
     let plans = StoredValue::new(plans);
     let nonce = StoredValue::new(nonce);
     let shippable =
@@ -259,24 +273,8 @@ pub fn GiftCheckout(data: CheckoutData) -> impl IntoView {
             <h1>"Give a subscription"</h1>
             <p class="lead">"Pay now; we e-mail the recipient when you choose, and they claim it with one link."</p>
             <form on:submit=submit novalidate>
-                <fieldset class="choices">
-                    <legend>"Gift plan"</legend>
-                    {plans.get_value().into_iter().map(|p| {
-                        let id = p.id.clone();
-                        let checked = plan.get_untracked() == p.id;
-                        let price = format!("{} · {}{}", money(p.price, &p.currency), p.period_label,
-                            if p.shippable { " · includes a shipped welcome box" } else { "" });
-                        view! {
-                            <label class="choice">
-                                <input type="radio" name="gift-plan" value=p.id.clone() checked=checked
-                                    data-testid=format!("gift-plan-{}", p.id)
-                                    on:change=move |_| plan.set(id.clone()) />
-                                <span>{p.name.clone()}</span>
-                                <span class="muted">{price}</span>
-                            </label>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <RadioChoices legend="Gift plan" name="gift-plan" test_id_prefix="gift-plan" options=plan_choices
+                    selected=plan />
                 <fieldset>
                     <legend>"Recipient"</legend>
                     <div class="grid two">

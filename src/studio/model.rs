@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::gifts::model::GiftSettings;
+
 /// Funnel of one offer: distinct personalized offers per stage; completed and failed count fulfillments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -162,20 +164,6 @@ pub struct GiftRow {
     pub claim_expiry_date: Option<i64>,
 }
 
-/// The site's gift settings, as the studio edits them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GiftSettingsView {
-    pub enabled: bool,
-    pub auto_claim: bool,
-    pub no_expiry: bool,
-    pub claim_within_days: i64,
-    pub gifter_may_schedule: bool,
-    pub gifter_enters_shipping: bool,
-    pub gifter_may_cancel: bool,
-    pub recipient_may_cancel: bool,
-    pub reminder_after_days: i64,
-}
-
 /// The gift settings form as posted: checkboxes are present when on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -193,11 +181,11 @@ pub struct GiftSettingsInput {
 
 impl GiftSettingsInput {
     /// The settings, or which number could not be read (the ranges are checked where they are saved).
-    pub fn parse(self) -> Result<GiftSettingsView, crate::error::AppError> {
+    pub fn parse(self) -> Result<GiftSettings, crate::error::AppError> {
         let days = |v: &str, what: &str| {
             v.trim().parse::<i64>().map_err(|_| crate::error::AppError::Invalid(format!("Enter the {what} in days.")))
         };
-        Ok(GiftSettingsView {
+        Ok(GiftSettings {
             enabled: self.enabled.is_some(),
             auto_claim: self.auto_claim.is_some(),
             no_expiry: self.no_expiry.is_some(),
@@ -215,7 +203,7 @@ impl GiftSettingsInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GiftsConsole {
     pub subscriptions: Vec<SubscriptionRow>,
-    pub settings: GiftSettingsView,
+    pub settings: GiftSettings,
     pub now: i64,
     pub offset_seconds: i64,
 }

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::model::{
-    AudienceView, Config, DryRunView, FieldView, GiftRow, GiftSettingsView, GiftsConsole, OfferEdit, Overview,
-    PlayView, RuleView, SubscriptionRow, VerdictView,
+    AudienceView, Config, DryRunView, FieldView, GiftRow, GiftsConsole, OfferEdit, Overview, PlayView, RuleView,
+    SubscriptionRow, VerdictView,
 };
 use crate::billing::types::{ApiError, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
 use crate::engine::Engine;
@@ -15,6 +15,7 @@ use crate::engine::growth::rules::{
     Audience, BUILT_IN_PROPERTIES, DataType, MatchType, OfferDef, Operator, Rule, Verdict,
 };
 use crate::error::AppError;
+use crate::gifts::model::GiftSettings;
 
 /// Engine refusals in the studio are the admin's input errors, shown as they are.
 fn refused(err: ApiError) -> AppError {
@@ -327,39 +328,16 @@ pub async fn gifts(engine: &Engine, is_gift: &str, status: &str) -> Result<Gifts
             gift,
         });
     }
-    let g = engine.gift_settings().await.map_err(refused)?;
     Ok(GiftsConsole {
         subscriptions: rows,
-        settings: GiftSettingsView {
-            enabled: g.enabled,
-            auto_claim: g.auto_claim,
-            no_expiry: g.no_expiry,
-            claim_within_days: g.claim_within_days,
-            gifter_may_schedule: g.gifter_may_schedule,
-            gifter_enters_shipping: g.gifter_enters_shipping,
-            gifter_may_cancel: g.gifter_may_cancel,
-            recipient_may_cancel: g.recipient_may_cancel,
-            reminder_after_days: g.reminder_after_days,
-        },
+        settings: engine.gift_settings().await.map_err(refused)?,
         now: engine.clock().now(),
         offset_seconds: engine.clock().offset(),
     })
 }
 
 /// Saves the site's gift settings (existing gifts keep the options they were created with).
-pub async fn save_gift_settings(engine: &Engine, s: GiftSettingsView) -> Result<(), AppError> {
-    let settings = crate::billing::types::GiftSettings {
-        enabled: s.enabled,
-        auto_claim: s.auto_claim,
-        no_expiry: s.no_expiry,
-        claim_within_days: s.claim_within_days,
-        gifter_may_schedule: s.gifter_may_schedule,
-        gifter_enters_shipping: s.gifter_enters_shipping,
-        gifter_may_cancel: s.gifter_may_cancel,
-        recipient_may_cancel: s.recipient_may_cancel,
-        reminder_after_days: s.reminder_after_days,
-    };
-    settings.validate().map_err(AppError::Invalid)?;
+pub async fn save_gift_settings(engine: &Engine, settings: GiftSettings) -> Result<(), AppError> {
     engine.save_gift_settings(&settings).await.map_err(refused)
 }
 

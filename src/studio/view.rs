@@ -9,8 +9,7 @@ use super::api::{
     studio_config, studio_gifts, studio_overview, studio_reschedule_gift, travel,
 };
 use super::model::{
-    AudienceView, Config, DryRunView, Funnel, GiftSettingsView, GiftsConsole, OfferEdit, Overview, PlayView,
-    PreviewHtml, RuleView,
+    AudienceView, Config, DryRunView, Funnel, GiftsConsole, OfferEdit, Overview, PlayView, PreviewHtml, RuleView,
 };
 use crate::error::AppError;
 use crate::ui::feedback::{ErrorNote, Loading};
@@ -958,7 +957,7 @@ fn StudioReschedule(gift_id: String, now: i64, before: Option<i64>) -> impl Into
 // Admin-only: loaded on demand from its own WASM chunk in split builds.
 #[cfg_attr(feature = "hydrate", island(lazy))]
 #[cfg_attr(not(feature = "hydrate"), island)]
-fn GiftSettingsForm(settings: GiftSettingsView) -> impl IntoView {
+fn GiftSettingsForm(settings: crate::gifts::model::GiftSettings) -> impl IntoView {
     let action = ServerAction::<SaveGiftSettings>::new();
     let flag = |name: &'static str, label: &'static str, on: bool| {
         view! {

@@ -1,6 +1,7 @@
 //! Presentational pieces shared by every feature.
 
 pub mod card;
+pub mod choice;
 pub mod feedback;
 pub mod format;
 pub mod icons;
