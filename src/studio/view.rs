@@ -959,6 +959,8 @@ fn StudioReschedule(gift_id: String, now: i64, before: Option<i64>) -> impl Into
 #[cfg_attr(not(feature = "hydrate"), island)]
 fn GiftSettingsForm(settings: crate::gifts::model::GiftSettings) -> impl IntoView {
     let action = ServerAction::<SaveGiftSettings>::new();
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let flag = |name: &'static str, label: &'static str, on: bool| {
         view! {
             <label class="check">
@@ -969,7 +971,7 @@ fn GiftSettingsForm(settings: crate::gifts::model::GiftSettings) -> impl IntoVie
     };
     view! {
         <ActionForm action>
-            <div class="grid two" data-testid="gift-settings">
+            <div class="grid two" data-testid="gift-settings" data-hydrated=move || hydrated.get().to_string()>
                 {flag("enabled", "Gift subscriptions are on (turning off keeps existing gifts)", settings.enabled)}
                 {flag("auto_claim", "Auto-claim on the notification date (no claim e-mail)", settings.auto_claim)}
                 {flag("no_expiry", "Gifts never expire", settings.no_expiry)}

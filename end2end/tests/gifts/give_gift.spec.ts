@@ -56,14 +56,14 @@ async function mail(page: Page, to: string, kind: string) {
   return message;
 }
 
-/** Saves the studio's gift settings, waits for the server's answer (a redirect back when the form was
- *  posted before the island hydrated), and opens the page afresh. */
+/** Saves the studio's gift settings once the form is live, and waits for the page to reload with them. */
 async function saveSettings(studio: Page) {
+  await expect(studio.getByTestId("gift-settings")).toHaveAttribute("data-hydrated", "true");
   const saved = studio.waitForResponse((r) => r.url().includes("/api/studio/save_gift_settings"));
+  const reloaded = studio.waitForEvent("load");
   await studio.getByTestId("save-gift-settings").click();
-  expect((await saved).status()).toBeLessThan(400);
-  await studio.waitForLoadState();
-  await studio.goto("/studio/gifts");
+  expect((await saved).status()).toBe(200);
+  await reloaded;
 }
 
 test("a scheduled gift is confirmed, sent on its date, claimed by link, and the gifter hears of it", async ({
@@ -151,6 +151,7 @@ test("the checkout says what is wrong, field by field, and a declined card buys 
 test("with auto-claim on, the gift is claimed when sent and no claim e-mail goes out", async ({ page, browser }) => {
   const studio = await as(browser, "studio@growthkit.test");
   await studio.goto("/studio/gifts");
+  await expect(studio.getByTestId("gift-settings")).toHaveAttribute("data-hydrated", "true");
   await studio.getByTestId("setting-auto_claim").check();
   await saveSettings(studio);
   await expect(studio.getByTestId("setting-auto_claim")).toBeChecked();
@@ -162,6 +163,7 @@ test("with auto-claim on, the gift is claimed when sent and no claim e-mail goes
   await expect(studio.locator('[data-to="rita.auto@demo.test"][data-kind=gift_claim_invitation]')).toHaveCount(0);
 
   await studio.goto("/studio/gifts");
+  await expect(studio.getByTestId("gift-settings")).toHaveAttribute("data-hydrated", "true");
   await studio.getByTestId("setting-auto_claim").uncheck();
   await saveSettings(studio);
   await expect(studio.getByTestId("setting-auto_claim")).not.toBeChecked();
