@@ -13,14 +13,14 @@ use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::routing::post;
-use growthkit::billing::types::{OfferOption, ProcessingType};
-use growthkit::clock::Clock;
 use growthkit::config::{Config, DEFAULT_ENGINE_API_KEY};
-use growthkit::engine::catalog;
-use growthkit::engine::growth::config::CustomField;
-use growthkit::engine::growth::repo::PlayRecord;
-use growthkit::engine::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, PlayStatus, PlayType, Rule};
 use growthkit::server;
+use growthkit_clock::Clock;
+use growthkit_engine::catalog;
+use growthkit_engine::growth::config::CustomField;
+use growthkit_engine::growth::repo::PlayRecord;
+use growthkit_engine::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, PlayStatus, PlayType, Rule};
+use growthkit_wire::{OfferOption, ProcessingType};
 use serde_json::{Value, json};
 
 const PLAYS: usize = 100;

@@ -12,10 +12,10 @@ mod ledger_load;
 
 use std::time::Instant;
 
-use growthkit::clock::Clock;
 use growthkit::config::Config;
 use growthkit::credits::repo;
 use growthkit::server;
+use growthkit_clock::Clock;
 
 const ACCOUNTS: usize = 50;
 const TASKS: usize = 64;

@@ -40,6 +40,13 @@ if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json 
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
+# Chargebee's official Node SDK, which the engine's own tests drive it with.
+sdk=crates/engine/sdk-tests
+if [ "${1:-}" = "--test" ] && { [ ! -d $sdk/node_modules/chargebee ] || [ $sdk/package-lock.json -nt $sdk/node_modules/.package-lock.json ]; }; then
+  say "installing npm packages ($sdk/)"
+  (cd $sdk && npm ci --no-audit --no-fund)
+fi
+
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian Chromium for the end-to-end suite"
   SUDO=""

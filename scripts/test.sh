@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Command (b): set up what is missing, then run every check and test: formatting, clippy on the server
-# and WASM builds, the Rust tests (unit + integration against real SQLite and HTTP), and the Playwright
-# suite in Debian Chromium. Stops at the first failure.
+# and WASM builds, the Rust tests (unit + integration against real SQLite and HTTP), the standalone engine
+# under Chargebee's Node SDK, and the Playwright suite in Debian Chromium. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -14,13 +14,17 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "clippy (server build)"
-cargo clippy --locked --features ssr --all-targets -- -D warnings
+cargo clippy --locked --workspace --features ssr --all-targets -- -D warnings
 
 step "clippy (WASM build)"
 cargo clippy --locked --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
-step "Rust tests"
-RUSTFLAGS="$SERVER_RUSTFLAGS" cargo test --locked --features ssr
+step "Rust tests (app, engine, wire, clock)"
+RUSTFLAGS="$SERVER_RUSTFLAGS" cargo test --locked --workspace --features ssr
+
+step "the standalone engine, driven by Chargebee's official Node SDK"
+RUSTFLAGS="$SERVER_RUSTFLAGS" cargo build --locked -p growthkit-engine
+(cd crates/engine/sdk-tests && node --test)
 
 step "build the app for the browser suite"
 cargo leptos build --split

@@ -36,6 +36,9 @@ pub struct Config {
     pub webhook_password: String,
     /// `GROWTHKIT_CREDITS_FAMILY`: the item family whose plans and addons are sold with credit packs.
     pub credits_family: String,
+    /// `GROWTHKIT_UPGRADE_PLAN`: the plan (item price id) the Advanced Analytics upgrade sells; its name and
+    /// price are read from the catalog.
+    pub upgrade_plan: String,
     /// `SMTP_URL` (`smtp://host:port`, `smtps://user:pass@host`): where e-mail is delivered. Unset, e-mails
     /// are kept in the outbox (`/outbox`) only.
     pub smtp_url: Option<String>,
@@ -52,6 +55,9 @@ pub const DEFAULT_ENGINE_API_KEY: &str = "test_growthkit_local_key";
 /// Webhook credentials used when unset. Documented in the README; for local use only.
 pub const DEFAULT_WEBHOOK_USER: &str = "growthkit";
 pub const DEFAULT_WEBHOOK_PASSWORD: &str = "test_growthkit_webhook_password";
+
+/// The demo catalog's Growth Plus plan, which includes Advanced Analytics.
+pub const DEFAULT_UPGRADE_PLAN: &str = "growth-plus-USD-monthly";
 
 /// A setting that is present but unusable. Start-up stops with this message.
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +101,7 @@ impl Config {
             webhook_user: get("GROWTHKIT_WEBHOOK_USER").unwrap_or_else(|| DEFAULT_WEBHOOK_USER.into()),
             webhook_password: get("GROWTHKIT_WEBHOOK_PASSWORD").unwrap_or_else(|| DEFAULT_WEBHOOK_PASSWORD.into()),
             credits_family: get("GROWTHKIT_CREDITS_FAMILY").unwrap_or_else(|| "credits".into()),
+            upgrade_plan: get("GROWTHKIT_UPGRADE_PLAN").unwrap_or_else(|| DEFAULT_UPGRADE_PLAN.into()),
             smtp_url: get("SMTP_URL"),
             mail_from: get("GROWTHKIT_MAIL_FROM").unwrap_or_else(|| "Growthkit <gifts@growthkit.localhost>".into()),
             public_url: match get("GROWTHKIT_PUBLIC_URL") {

@@ -1,58 +1,37 @@
-//! The database pool and its migrations.
-
-use std::str::FromStr;
-use std::time::Duration;
+//! The database pool and its migrations. The app's tables and the embedded engine's live in one SQLite
+//! file, opened with the engine's settings.
 
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-/// Embedded migrations: a failing one stops start-up rather than serving a half-migrated schema.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+pub use growthkit_engine::db::OpenError;
 
 /// Why the database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("DATABASE_URL is not a usable SQLite URL: {0}")]
-    Url(sqlx::Error),
-    #[error("could not create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
-    #[error("could not open the database: {0}")]
-    Open(sqlx::Error),
+    #[error(transparent)]
+    Open(#[from] OpenError),
     #[error("a migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// Opens (creating if needed) the SQLite database at `url`: WAL so readers never block the writer,
-/// a busy timeout so concurrent writers queue instead of failing, and foreign keys enforced.
+/// Opens (creating if needed) the SQLite database at `url`.
 pub async fn connect(url: &str) -> Result<SqlitePool, DbError> {
-    connect_with(url, 8).await
+    Ok(growthkit_engine::db::open(url, 8).await?)
 }
 
 /// A one-connection pool on the same database for hot write paths (the credit ledger): its writers
 /// queue for the connection in the pool, in order, instead of meeting at SQLite's lock and retrying.
 pub async fn connect_writer(url: &str) -> Result<SqlitePool, DbError> {
-    connect_with(url, 1).await
+    Ok(growthkit_engine::db::open(url, 1).await?)
 }
 
-async fn connect_with(url: &str, connections: u32) -> Result<SqlitePool, DbError> {
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(DbError::Url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
-
-    let file = options.get_filename();
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| DbError::Folder { path: dir.display().to_string(), source })?;
-    }
-
-    SqlitePoolOptions::new().max_connections(connections).connect_with(options).await.map_err(DbError::Open)
-}
-
-/// Applies pending migrations; safe to run on every start.
+/// Applies pending migrations, the embedded engine's and then the app's; safe to run on every start. A
+/// failing one stops start-up rather than serving a half-migrated schema. Both sets share sqlx's
+/// migration table, so each ignores the other's versions (which stay unique across the two folders).
 pub async fn migrate(pool: &SqlitePool) -> Result<(), DbError> {
-    MIGRATOR.run(pool).await?;
+    growthkit_engine::migrate(pool).await?;
+    let mut app = sqlx::migrate!("./migrations/sqlite");
+    app.set_ignore_missing(true);
+    app.run(pool).await?;
     Ok(())
 }

@@ -5,8 +5,8 @@ use sqlx::SqlitePool;
 use crate::auth::model::Role;
 use crate::auth::password;
 use crate::auth::repo::{self, NewUser};
-use crate::clock::Timestamp;
-use crate::engine::demo::{ACME_CUSTOMER, ACME_SUBSCRIPTION};
+use growthkit_clock::Timestamp;
+use growthkit_engine::demo::{ACME_CUSTOMER, ACME_SUBSCRIPTION};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "growthkit-demo";

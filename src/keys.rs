@@ -10,6 +10,11 @@ pub fn nonce() -> String {
     format!("{:016x}", rand::rng().random::<u64>())
 }
 
+/// A random id with a readable prefix, e.g. `acc_3f2a…` (64 random bits).
+pub fn random_id(prefix: &str) -> String {
+    format!("{prefix}{:016x}", rand::rng().random::<u64>())
+}
+
 /// Whether `nonce` has the shape [`nonce`] gives.
 pub fn valid_nonce(nonce: &str) -> bool {
     nonce.len() == 16 && nonce.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))

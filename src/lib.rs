@@ -19,8 +19,6 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod billing;
 #[cfg(feature = "ssr")]
-pub mod clock;
-#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod csrf;
@@ -28,8 +26,6 @@ pub mod csrf;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
-#[cfg(feature = "ssr")]
-pub mod engine;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use growthkit::clock::Clock;
 use growthkit::config::Config;
 use growthkit::server;
+use growthkit_clock::Clock;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -29,7 +29,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     server::connect_engine_webhooks(&state, listener.local_addr()?).await?;
     let worker = growthkit::jobs::spawn_worker(state.clone());
-    let sender = growthkit::engine::events::spawn_sender(state.engine.clone());
+    let sender = growthkit_engine::events::spawn_sender(state.engine.clone());
     let mail = growthkit::mail::sender::spawn_sender(state.clone());
     let app = server::router(state).await?;
 

@@ -35,12 +35,12 @@ pub async fn admin() -> Result<(AppState, CurrentUser), AppError> {
 }
 
 /// What billing may know about where the user is: browser, language, page and referrer.
-pub fn request_context(page: &str) -> crate::billing::types::RequestContext {
+pub fn request_context(page: &str) -> growthkit_wire::RequestContext {
     let parts = use_context::<axum::http::request::Parts>();
     let header = |name: header::HeaderName| {
         parts.as_ref().and_then(|p| p.headers.get(&name)).and_then(|v| v.to_str().ok()).map(str::to_owned)
     };
-    crate::billing::types::RequestContext {
+    growthkit_wire::RequestContext {
         user_agent: header(header::USER_AGENT),
         locale: header(header::ACCEPT_LANGUAGE)
             .and_then(|l| l.split([',', ';']).next().map(|s| s.trim().to_owned()))

@@ -17,11 +17,11 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::app::{App, shell};
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::engine::{self, Engine};
 use crate::state::AppState;
 use crate::{auth, billing, csrf, db, demo};
+use growthkit_clock::Clock;
+use growthkit_engine::{self as engine, Engine};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "growthkit_session";

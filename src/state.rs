@@ -7,11 +7,11 @@ use leptos::prelude::LeptosOptions;
 use sqlx::SqlitePool;
 
 use crate::billing::Billing;
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::engine::Engine;
 use crate::mail::sender::Mailer;
 use crate::signing::Signer;
+use growthkit_clock::Clock;
+use growthkit_engine::Engine;
 
 /// One pool, one clock, one billing port, and the embedded engine (which shares the pool and clock).
 /// Server functions read it with `use_context::<AppState>()`.

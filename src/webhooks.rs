@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
-use crate::billing::types::Event;
 use crate::state::AppState;
+use growthkit_wire::Event;
 
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     if !authorized(&state, &headers) {

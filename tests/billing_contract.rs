@@ -9,13 +9,13 @@ use std::sync::Arc;
 use common::{API_KEY, T0, TestApp, spawn};
 use growthkit::billing::chargebee::{ChargebeeClient, Endpoint};
 use growthkit::billing::local::LocalEngine;
-use growthkit::billing::types::{
+use growthkit::billing::{Billing, BillingError};
+use growthkit_wire::{
     AddonCharge, AddonQuantity, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
     CreateSubscriptionRequest, FULFILLMENT_EXISTS, FulfillmentStatus, GiftPayment, GiftQuery, ItemPriceQuery,
     NewCustomer, OfferEventRequest, OfferEventType, PersonalizedOffersRequest, ShippingAddress, SubscriptionCustomer,
     UpdateFulfillmentRequest,
 };
-use growthkit::billing::{Billing, BillingError};
 
 fn offer_request(has_advanced_analytics: bool) -> PersonalizedOffersRequest {
     let mut custom = serde_json::Map::new();

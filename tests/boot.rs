@@ -4,8 +4,8 @@
 mod common;
 
 use common::{T0, client, spawn, test_config};
-use growthkit::clock::Clock;
 use growthkit::{db, server};
+use growthkit_clock::Clock;
 
 #[tokio::test]
 async fn migrations_apply_twice_without_error() {

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{API_KEY, T0, acme_offer_request, api_get, api_post, client, spawn};
-use growthkit::billing::types::FULFILLMENT_EXISTS;
+use growthkit_wire::FULFILLMENT_EXISTS;
 use serde_json::{Value, json};
 
 async fn json_of(res: reqwest::Response) -> Value {
@@ -281,7 +281,7 @@ async fn time_travel_only_goes_forward_and_survives_a_restart() {
 
     // A restart on the same database keeps the engine's time.
     let restarted =
-        growthkit::server::boot(common::test_config(&app.db_path), growthkit::clock::Clock::fixed(T0)).await.unwrap();
+        growthkit::server::boot(common::test_config(&app.db_path), growthkit_clock::Clock::fixed(T0)).await.unwrap();
     assert_eq!(restarted.clock.now(), T0 + 500);
 }
 

@@ -234,7 +234,7 @@ async fn receiver(fail_first: usize) -> (String, Deliveries) {
 async fn webhooks_carry_basic_auth_and_are_retried_on_chargebee_schedule() {
     let app = spawn().await;
     let (url, seen) = receiver(2).await;
-    let endpoint = growthkit::engine::events::WebhookEndpoint {
+    let endpoint = growthkit_engine::events::WebhookEndpoint {
         id: "test_hook".into(),
         url,
         username: Some("hook-user".into()),

@@ -65,7 +65,7 @@ fn fulfillment_of(accepted: &Value) -> String {
     url.split('=').nth(1).unwrap().to_owned()
 }
 
-async fn engine_fulfillment(app: &TestApp, id: &str) -> growthkit::billing::types::OfferFulfillment {
+async fn engine_fulfillment(app: &TestApp, id: &str) -> growthkit_wire::OfferFulfillment {
     app.state.engine.retrieve_fulfillment(id).await.unwrap()
 }
 

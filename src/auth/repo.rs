@@ -3,7 +3,7 @@
 use sqlx::SqlitePool;
 
 use super::model::{CurrentUser, Role, TeamMember};
-use crate::clock::Timestamp;
+use growthkit_clock::Timestamp;
 
 /// What sign-in needs to check a password.
 #[derive(Debug, sqlx::FromRow)]

@@ -10,15 +10,15 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::types::{
+use super::{Billing, BillingError};
+use growthkit_wire::IDEMPOTENCY_KEY_HEADER as KEY_HEADER;
+use growthkit_wire::{
     AddonCharge, ApiError, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
     CreateSubscriptionRequest, Customer, Estimate, FulfillmentEnvelope, GiftPayment, GiftQuery, GiftSettings,
     GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery, NewCustomer, OfferEventRequest, OfferFulfillment, Page,
     PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription,
     SubscriptionCreated, SubscriptionCustomer, UnbilledCharge, UpdateFulfillmentRequest,
 };
-use super::{Billing, BillingError};
-use crate::engine::idempotency::KEY_HEADER;
 
 /// Where the two Chargebee hosts are.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,15 +7,15 @@ use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::types::{
+use super::{Billing, BillingError};
+use growthkit_engine::Engine;
+use growthkit_engine::idempotency::{self, Claim};
+use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
     Customer, Estimate, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery,
     NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse,
     PlanChange, ShippingAddress, Subscription, SubscriptionCreated, UnbilledCharge, UpdateFulfillmentRequest,
 };
-use super::{Billing, BillingError};
-use crate::engine::Engine;
-use crate::engine::idempotency::{self, Claim};
 
 /// Calls the engine in process.
 pub struct LocalEngine {
@@ -123,7 +123,7 @@ impl Billing for LocalEngine {
         req: &ChangePlanRequest,
         idempotency_key: Option<&str>,
     ) -> Result<PlanChange, BillingError> {
-        let card = crate::engine::gateway::Card {
+        let card = growthkit_engine::gateway::Card {
             number: req.card.number.clone(),
             expiry_month: req.card.expiry_month,
             expiry_year: req.card.expiry_year,
@@ -277,5 +277,6 @@ impl Billing for LocalEngine {
 }
 
 fn masked(number: &str) -> String {
-    crate::engine::gateway::Card { number: number.into(), expiry_month: 1, expiry_year: 1, cvv: String::new() }.masked()
+    growthkit_engine::gateway::Card { number: number.into(), expiry_month: 1, expiry_year: 1, cvv: String::new() }
+        .masked()
 }

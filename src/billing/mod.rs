@@ -5,15 +5,14 @@
 
 pub mod chargebee;
 pub mod local;
-pub mod types;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use crate::config::BillingBackend;
-use crate::engine::Engine;
-use types::{
+use growthkit_engine::Engine;
+use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
     Customer, Estimate, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery, NewCustomer,
     OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange,

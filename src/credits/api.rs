@@ -22,8 +22,8 @@ pub async fn load_credits() -> Result<CreditsOverview, AppError> {
 /// `POST /api/credits_checkout`: buys a plan with a credit pack, paid with a (test) card.
 #[server(prefix = "/api", endpoint = "credits_checkout")]
 pub async fn credits_checkout(input: CheckoutInput) -> Result<ChoiceOutcome, AppError> {
-    use crate::billing::types::CardDetails;
     use crate::request::{respond, signed_in};
+    use growthkit_wire::CardDetails;
     respond(
         async {
             let (state, user) = signed_in().await?;

@@ -11,14 +11,14 @@ use super::model::{
 use super::repo::{self, ActionState, Applied, CreditAccount, Entry};
 use crate::auth::model::{CurrentUser, Role};
 use crate::billing::BillingError;
-use crate::billing::types::{
-    AddonCharge, AddonQuantity, CardDetails, CreateSubscriptionRequest, Event, ItemPriceQuery, SubscriptionCustomer,
-};
 use crate::error::AppError;
 use crate::keys::{nonce, valid_nonce};
 use crate::state::AppState;
 use crate::ui::format::money;
-use crate::ui::time::utc;
+use growthkit_clock::calendar::utc;
+use growthkit_wire::{
+    AddonCharge, AddonQuantity, CardDetails, CreateSubscriptionRequest, Event, ItemPriceQuery, SubscriptionCustomer,
+};
 
 /// How many ledger entries the credits page lists.
 const HISTORY_LENGTH: i64 = 20;

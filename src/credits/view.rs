@@ -15,7 +15,7 @@ use crate::ui::card::CardFields;
 use crate::ui::choice::{Choice, RadioChoices};
 use crate::ui::feedback::{ErrorNote, Loading};
 use crate::ui::format::{money, validate_card};
-use crate::ui::time::utc;
+use growthkit_clock::calendar::utc;
 
 /// `/credits`: what the account has, or the checkout when it has nothing yet.
 #[component]

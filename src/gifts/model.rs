@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ui::time::civil;
+use growthkit_clock::calendar::civil;
+pub use growthkit_wire::GiftSettings;
 
 /// The furthest ahead a gift's notification may be scheduled.
 pub const MAX_SCHEDULE_DAYS: i64 = 365;
@@ -10,53 +11,6 @@ pub const MAX_SCHEDULE_DAYS: i64 = 365;
 pub const MAX_NOTE: usize = 500;
 /// Longest signature or name, in characters.
 pub const MAX_NAME: usize = 100;
-
-/// The site's gift settings (Chargebee: Settings › Gift Subscription).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-pub struct GiftSettings {
-    pub enabled: bool,
-    pub auto_claim: bool,
-    pub no_expiry: bool,
-    /// 1 to 365.
-    pub claim_within_days: i64,
-    pub gifter_may_schedule: bool,
-    pub gifter_enters_shipping: bool,
-    pub gifter_may_cancel: bool,
-    pub recipient_may_cancel: bool,
-    /// Days after a gift becomes unclaimed that the reminder goes out (1 to 365).
-    pub reminder_after_days: i64,
-}
-
-/// A new site's settings (Chargebee's defaults: claimed by the recipient, within 30 days).
-impl Default for GiftSettings {
-    fn default() -> Self {
-        GiftSettings {
-            enabled: true,
-            auto_claim: false,
-            no_expiry: false,
-            claim_within_days: 30,
-            gifter_may_schedule: true,
-            gifter_enters_shipping: true,
-            gifter_may_cancel: true,
-            recipient_may_cancel: false,
-            reminder_after_days: 3,
-        }
-    }
-}
-
-impl GiftSettings {
-    /// Checks the ranges the settings page allows.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(1..=365).contains(&self.claim_within_days) {
-            return Err("Gifts must be claimable for 1 to 365 days.".into());
-        }
-        if !(1..=365).contains(&self.reminder_after_days) {
-            return Err("The claim reminder goes out 1 to 365 days after notification.".into());
-        }
-        Ok(())
-    }
-}
 
 /// A gift plan on sale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

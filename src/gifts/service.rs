@@ -16,16 +16,16 @@ use super::model::{
 use super::repo::{self, Purchase};
 use crate::auth::model::CurrentUser;
 use crate::billing::BillingError;
-use crate::billing::types::{
-    CardDetails, CreateGiftRequest, Gift, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, ItemPrice,
-    ItemPriceQuery, NewCustomer, ShippingAddress,
-};
 use crate::error::AppError;
 use crate::keys::{nonce, request_key, sha256_hex, valid_nonce};
 use crate::mail::repo::{NewMessage, enqueue};
 use crate::state::AppState;
 use crate::ui::format::{money, validate_card};
-use crate::ui::time::utc;
+use growthkit_clock::calendar::utc;
+use growthkit_wire::{
+    CardDetails, CreateGiftRequest, Gift, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, ItemPrice,
+    ItemPriceQuery, NewCustomer, ShippingAddress,
+};
 
 /// The claim reminder's outbox kind (the sender asks [`reminder_still_wanted`] before sending it).
 pub const REMINDER_KIND: &str = "gift_claim_reminder";

@@ -65,12 +65,12 @@ mod local {
         let mut t = time.splitn(2, ':').map(|p| p.parse::<u32>().ok());
         let (y, mo, day) = (d.next()??, d.next()?? as u32, d.next()?? as u32);
         let (h, mi) = (t.next()??, t.next()??);
-        Some((crate::ui::time::unix_from_civil(y, mo, day, h, mi), 0))
+        Some((growthkit_clock::calendar::unix_from_civil(y, mo, day, h, mi), 0))
     }
 
     #[cfg(not(feature = "hydrate"))]
     pub fn input_value(unix: i64) -> String {
-        let (y, mo, d, h, mi) = crate::ui::time::civil(unix);
+        let (y, mo, d, h, mi) = growthkit_clock::calendar::civil(unix);
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}")
     }
 }

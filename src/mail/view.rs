@@ -5,7 +5,7 @@ use leptos_meta::Title;
 
 use super::api::outbox;
 use crate::ui::feedback::{ErrorNote, Loading};
-use crate::ui::time::utc;
+use growthkit_clock::calendar::utc;
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {

@@ -23,8 +23,8 @@ pub async fn analytics_gate(page: String) -> Result<Gate, AppError> {
 /// `POST /api/offer_event` (`kind`: `viewed` | `dismissed`).
 #[server(prefix = "/api", endpoint = "offer_event")]
 pub async fn offer_event(personalized_offer_id: String, token: String, kind: String) -> Result<(), AppError> {
-    use crate::billing::types::OfferEventType;
     use crate::request::{respond, signed_in};
+    use growthkit_wire::OfferEventType;
     respond(
         async {
             let (state, user) = signed_in().await?;
@@ -78,8 +78,8 @@ pub async fn pay_upgrade(
     expiry_year: String,
     cvc: String,
 ) -> Result<Paid, AppError> {
-    use crate::billing::types::CardDetails;
     use crate::request::{respond, signed_in};
+    use growthkit_wire::CardDetails;
     respond(
         async {
             let (state, user) = signed_in().await?;

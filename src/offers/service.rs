@@ -2,24 +2,19 @@
 //! one carries the acceptance id (written first) as its idempotency key.
 
 use crate::auth::model::CurrentUser;
-use crate::billing::types::{
+use crate::billing::BillingError;
+use crate::error::AppError;
+use crate::keys;
+use crate::state::AppState;
+use growthkit_wire::{
     CardDetails, ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
     OfferEventType, PersonalizedOffer, PersonalizedOffersRequest, RequestContext, UpdateFulfillmentRequest,
 };
-use crate::billing::{BillingError, types::OfferFulfillment};
-use crate::engine::ids;
-use crate::error::AppError;
-use crate::state::AppState;
+use growthkit_wire::{ItemPrice, ItemPriceQuery, OfferFulfillment};
 
 use super::model::{ADVANCED_ANALYTICS, Accepted, Gate, OfferButton, OfferView, Paid, UpgradeStatus, UpgradeView};
 use super::repo::{self, Acceptance, NewAcceptance};
 use super::sanitize;
-
-/// What the upgrade page sells: the plan with Advanced Analytics.
-pub const UPGRADE_PLAN: &str = crate::engine::demo::GROWTH_PLUS_PLAN;
-const UPGRADE_PLAN_NAME: &str = "Growth Plus";
-const UPGRADE_PRICE: i64 = 7_900;
-const UPGRADE_CURRENCY: &str = "USD";
 
 /// Acceptances still open after this long are failed as abandoned (the documented reconciliation rule).
 pub const ABANDON_AFTER_SECONDS: i64 = 24 * 3_600;
@@ -135,7 +130,7 @@ pub async fn accept(
         return Err(AppError::invalid("Choose one of the offer's buttons."));
     }
     let now = state.clock.now();
-    let id = ids::random("acc_");
+    let id = keys::random_id("acc_");
     let fresh = NewAcceptance {
         id: &id,
         account_id: &user.account_id,
@@ -208,13 +203,25 @@ pub async fn upgrade_view(state: &AppState, user: &CurrentUser, fulfillment_id: 
             Err(err) => tracing::warn!("could not refresh fulfillment {fulfillment_id}: {err}"),
         }
     }
+    let plan = upgrade_plan(state).await?;
     Ok(UpgradeView {
         fulfillment_id: fulfillment_id.to_owned(),
         status: status_of(&acc),
         failure_reason: acc.failure_reason,
-        plan_name: UPGRADE_PLAN_NAME.into(),
-        price: UPGRADE_PRICE,
-        currency: UPGRADE_CURRENCY.into(),
+        plan_name: plan.name,
+        price: plan.price,
+        currency: plan.currency_code,
+    })
+}
+
+/// The plan the upgrade sells (`GROWTHKIT_UPGRADE_PLAN`), as the catalog prices it.
+async fn upgrade_plan(state: &AppState) -> Result<ItemPrice, AppError> {
+    let query = ItemPriceQuery { item_type: Some("plan".into()), item_family_id: None };
+    let plans = state.billing.list_item_prices(&query).await.map_err(|e| unavailable("reading the catalog", &e))?;
+    let wanted = &state.config.upgrade_plan;
+    plans.into_iter().find(|p| &p.id == wanted).ok_or_else(|| {
+        tracing::error!("the upgrade plan {wanted} (GROWTHKIT_UPGRADE_PLAN) is not in the catalog");
+        AppError::Internal
     })
 }
 
@@ -280,7 +287,7 @@ pub async fn pay(
     let (_, subscription_id) = crate::auth::repo::billing_ids(&state.pool, &user.account_id)
         .await?
         .ok_or_else(|| AppError::Conflict("Your account has no subscription to upgrade.".into()))?;
-    let change = ChangePlanRequest { subscription_id, plan_item_price_id: UPGRADE_PLAN.into(), card };
+    let change = ChangePlanRequest { subscription_id, plan_item_price_id: state.config.upgrade_plan.clone(), card };
     match state.billing.change_plan(&change, Some(&format!("{}-pay", acc.id))).await {
         Ok(_) => {}
         Err(BillingError::Refused(e)) if e.param.as_deref().is_some_and(|p| p.starts_with("card[")) => {

@@ -6,7 +6,6 @@ use crate::gifts::model::GiftSettings;
 
 /// Funnel of one offer: distinct personalized offers per stage; completed and failed count fulfillments.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Funnel {
     pub offer_id: String,
     pub offer_name: String,
@@ -34,7 +33,6 @@ impl Funnel {
 
 /// A fulfillment with what it was for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct FulfillmentRow {
     pub id: String,
     pub offer_name: String,

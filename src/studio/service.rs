@@ -4,18 +4,19 @@
 use serde_json::Value;
 
 use super::model::{
-    AudienceView, Config, DryRunView, FieldView, GiftRow, GiftsConsole, OfferEdit, Overview, PlayView, RuleView,
-    SubscriptionRow, VerdictView,
-};
-use crate::billing::types::{ApiError, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
-use crate::engine::Engine;
-use crate::engine::growth::config::{CustomField, GrowthSettings};
-use crate::engine::growth::repo::PlayRecord;
-use crate::engine::growth::rules::{
-    Audience, BUILT_IN_PROPERTIES, DataType, MatchType, OfferDef, Operator, Rule, Verdict,
+    AudienceView, Config, DryRunView, FieldView, FulfillmentRow, Funnel, GiftRow, GiftsConsole, OfferEdit, Overview,
+    PlayView, RuleView, SubscriptionRow, VerdictView,
 };
 use crate::error::AppError;
 use crate::gifts::model::GiftSettings;
+use growthkit_engine::Engine;
+use growthkit_engine::growth::config::{CustomField, GrowthSettings};
+use growthkit_engine::growth::repo::PlayRecord;
+use growthkit_engine::growth::rules::{
+    Audience, BUILT_IN_PROPERTIES, DataType, MatchType, OfferDef, Operator, Rule, Verdict,
+};
+use growthkit_engine::growth::stats::{FulfillmentSummary, OfferFunnel};
+use growthkit_wire::{ApiError, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
 
 /// Engine refusals in the studio are the admin's input errors, shown as they are.
 fn refused(err: ApiError) -> AppError {
@@ -45,11 +46,36 @@ fn value_text(v: &Value) -> String {
 
 pub async fn overview(engine: &Engine) -> Result<Overview, AppError> {
     Ok(Overview {
-        funnels: engine.offer_funnels().await.map_err(refused)?,
-        fulfillments: engine.recent_fulfillments(50).await.map_err(refused)?,
+        funnels: engine.offer_funnels().await.map_err(refused)?.into_iter().map(funnel).collect(),
+        fulfillments: engine.recent_fulfillments(50).await.map_err(refused)?.into_iter().map(fulfillment_row).collect(),
         now: engine.clock().now(),
         offset_seconds: engine.clock().offset(),
     })
+}
+
+fn funnel(f: OfferFunnel) -> Funnel {
+    Funnel {
+        offer_id: f.offer_id,
+        offer_name: f.offer_name,
+        decided: f.decided,
+        viewed: f.viewed,
+        dismissed: f.dismissed,
+        accepted: f.accepted,
+        completed: f.completed,
+        failed: f.failed,
+    }
+}
+
+fn fulfillment_row(f: FulfillmentSummary) -> FulfillmentRow {
+    FulfillmentRow {
+        id: f.id,
+        offer_name: f.offer_name,
+        customer_id: f.customer_id,
+        subscription: f.subscription,
+        status: f.status,
+        error_message: f.error_message,
+        created_at: f.created_at,
+    }
 }
 
 pub async fn config(engine: &Engine) -> Result<Config, AppError> {
@@ -243,7 +269,7 @@ pub async fn dry_run(
         customer_id,
         subscription_id: Some(subscription_id).filter(|s| !s.trim().is_empty()),
         custom: signals,
-        request_context: Some(crate::billing::types::RequestContext {
+        request_context: Some(growthkit_wire::RequestContext {
             locale: Some(locale).filter(|l| !l.trim().is_empty()),
             ..Default::default()
         }),
@@ -264,7 +290,7 @@ pub async fn dry_run(
                     Verdict::Draft => "Lost: the play is a draft".into(),
                     Verdict::NotInAudience { rule } => format!("Lost: not in the audience — {rule}"),
                     Verdict::CoolingDown { until } => {
-                        format!("Lost: dismissed; cooling down until {}", crate::ui::time::utc(*until))
+                        format!("Lost: dismissed; cooling down until {}", growthkit_clock::calendar::utc(*until))
                     }
                     Verdict::AlreadyAccepted => "Lost: already accepted for this subscription".into(),
                     Verdict::LowerPriority { winner_play_id } => format!(

@@ -13,7 +13,7 @@ use super::model::{
 };
 use crate::error::AppError;
 use crate::ui::feedback::{ErrorNote, Loading};
-use crate::ui::time::utc;
+use growthkit_clock::calendar::utc;
 
 /// Tabs across the studio pages.
 #[component]

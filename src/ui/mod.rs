@@ -6,4 +6,3 @@ pub mod feedback;
 pub mod format;
 pub mod icons;
 pub mod layout;
-pub mod time;

@@ -6,10 +6,10 @@
 
 use std::path::PathBuf;
 
-use growthkit::clock::Clock;
 use growthkit::config::Config;
 use growthkit::server;
 use growthkit::state::AppState;
+use growthkit_clock::Clock;
 use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
 use tempfile::TempDir;
 

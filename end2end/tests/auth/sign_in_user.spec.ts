@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { DEMO_PASSWORD, DEMO_USERS, LoginPage, UserMenu, signIn } from "../fixtures/app";
+import { docScreenshot } from "../fixtures/screenshots";
 
 for (const user of DEMO_USERS) {
   test(`${user.email} signs in, sees the dashboard and signs out`, async ({ page }) => {
@@ -26,7 +27,7 @@ test("B2B: both members of one account see each other on the team list", async (
   const team = page.getByTestId("team-table");
   await expect(team).toContainText("Olivia Owner");
   await expect(team).toContainText("Max Member");
-  await page.screenshot({ path: "../docs/screenshots/dashboard.png", fullPage: true });
+  await docScreenshot(page, "dashboard", { fullPage: true });
 });
 
 test("signing in from a protected link returns to it", async ({ page }) => {

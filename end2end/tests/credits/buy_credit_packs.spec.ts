@@ -1,11 +1,11 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, eventCount, invoiceCount, travel } from "../fixtures/engine";
+import { docScreenshot } from "../fixtures/screenshots";
 
 // Carl's credits, in order: checkout, then each answer to the low-balance popup.
 test.describe.configure({ mode: "serial" });
 
-const SHOTS = "../docs/screenshots";
 const CUSTOMER = "gk_carl";
 
 async function openCredits(page: Page) {
@@ -72,7 +72,7 @@ test("checkout with a pack: paid, then the balance appears when the payment even
   await page.getByTestId("card-month").fill("12");
   await page.getByTestId("card-year").fill("2030");
   await page.getByTestId("card-cvc").fill("123");
-  await page.screenshot({ path: `${SHOTS}/credits-checkout.png`, fullPage: true });
+  await docScreenshot(page, "credits-checkout", { fullPage: true });
   await page.getByTestId("checkout").dblclick();
   await expect(page.getByTestId("credit-balance")).toHaveText("500", { timeout: 15_000 });
   await expect(page.getByTestId("ledger").locator("tbody tr")).toHaveCount(1);
@@ -82,7 +82,7 @@ test("checkout with a pack: paid, then the balance appears when the payment even
 test("low balance: the popup; Yes, top up now charges once and the balance rises", async ({ page }) => {
   await openCredits(page);
   const low = await runLow(page);
-  await page.screenshot({ path: `${SHOTS}/credits-low-balance-popup.png` });
+  await docScreenshot(page, "credits-low-balance-popup");
   const invoices = await invoiceCount(page.request, CUSTOMER);
   await page.getByTestId("cta-top-up-now").dblclick();
   await expect(page.getByTestId("popup-outcome")).toContainText("Paid $40.00");
@@ -146,7 +146,7 @@ test("No: cancellation scheduled once for term end, and undone", async ({ page }
   await expect(page.getByTestId("subscription-status")).toHaveAttribute("data-status", "non_renewing");
   await expect(page.getByTestId("subscription-status")).toHaveText("Ends at term end");
   expect(await eventCount(page.request, "subscription_cancellation_scheduled")).toBe(scheduled + 1);
-  await page.screenshot({ path: `${SHOTS}/credits-cancellation-scheduled.png`, fullPage: true });
+  await docScreenshot(page, "credits-cancellation-scheduled", { fullPage: true });
 
   await page.getByTestId("undo-stop").click();
   await expect(page.getByTestId("subscription-status")).toHaveAttribute("data-status", "active");

@@ -1,13 +1,12 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, engineNow, travel } from "../fixtures/engine";
+import { docScreenshot } from "../fixtures/screenshots";
 
 // Gifts, in order: a scheduled gift from purchase to claim, the checkout's validation, auto-claim,
 // expiry, and the gifter's cancel and change of date. The gifter's browser runs in Berlin time.
 test.describe.configure({ mode: "serial" });
 test.use({ timezoneId: "Europe/Berlin" });
-
-const SHOTS = "../docs/screenshots";
 
 /** A signed-in page for another user, in its own browser context. */
 async function as(browser: Browser, email: string): Promise<Page> {
@@ -75,12 +74,12 @@ test("a scheduled gift is confirmed, sent on its date, claimed by link, and the 
   await openCheckout(page);
   await page.getByTestId("send-later").check();
   await expect(page.getByTestId("send-zone")).toContainText("Europe/Berlin");
-  await page.screenshot({ path: `${SHOTS}/gifts-checkout.png`, fullPage: true });
+  await docScreenshot(page, "gifts-checkout", { fullPage: true });
   await buyGift(page, "rita@demo.test", true);
   const card = page.getByTestId("gift-card").first();
   await expect(card.getByTestId("gift-status")).toHaveText("Scheduled");
   await expect(card.getByTestId("gift-notify")).toContainText("(Europe/Berlin)");
-  await page.screenshot({ path: `${SHOTS}/gifts-confirmation.png`, fullPage: true });
+  await docScreenshot(page, "gifts-confirmation", { fullPage: true });
 
   const studio = await as(browser, "studio@growthkit.test");
   await expect(await mail(studio, "gifter@demo.test", "gift_order_confirmation")).toContainText("is booked");
@@ -90,7 +89,7 @@ test("a scheduled gift is confirmed, sent on its date, claimed by link, and the 
   await travel(request, 2 * DAY);
   const invitation = await mail(studio, "rita@demo.test", "gift_claim_invitation");
   await expect(invitation).toContainText("Happy birthday!");
-  await studio.screenshot({ path: `${SHOTS}/gifts-outbox.png`, fullPage: true });
+  await docScreenshot(studio, "gifts-outbox", { fullPage: true });
   const link = await invitation.getByTestId("outbox-link").getAttribute("href");
   expect(link).toMatch(/\/gift\/claim\/[A-Za-z0-9_-]{43}$/);
 
@@ -99,7 +98,7 @@ test("a scheduled gift is confirmed, sent on its date, claimed by link, and the 
   await claimer.goto(new URL(link!).pathname);
   await expect(claimer.getByTestId("claim-form")).toHaveAttribute("data-hydrated", "true");
   await expect(claimer.getByTestId("claim-note")).toHaveText("Happy birthday!");
-  await claimer.screenshot({ path: `${SHOTS}/gifts-claim.png`, fullPage: true });
+  await docScreenshot(claimer, "gifts-claim", { fullPage: true });
   await claimer.getByTestId("claim-gift").click();
   await expect(claimer.getByTestId("gift-claimed")).toContainText("Your gift is active");
   // A second claim with the same link is refused.
@@ -118,7 +117,7 @@ test("a scheduled gift is confirmed, sent on its date, claimed by link, and the 
   const received = rita.getByTestId("gifts-received").getByTestId("gift-card").first();
   await expect(received.getByTestId("gift-status")).toHaveText("Claimed");
   await expect(received.getByTestId("gift-timeline")).toContainText("Waiting to be claimed");
-  await rita.screenshot({ path: `${SHOTS}/gifts-received.png`, fullPage: true });
+  await docScreenshot(rita, "gifts-received", { fullPage: true });
 });
 
 test("the checkout says what is wrong, field by field, and a declined card buys nothing", async ({ page }) => {
@@ -137,7 +136,7 @@ test("the checkout says what is wrong, field by field, and a declined card buys 
   await page.getByTestId("send-now").check();
   await page.getByTestId("gift-plan-gift-growth-box-6m-USD").check();
   await expect(problem).toContainText("shipping address");
-  await page.screenshot({ path: `${SHOTS}/gifts-validation.png`, fullPage: true });
+  await docScreenshot(page, "gifts-validation", { fullPage: true });
   await page.getByTestId("gift-plan-gift-growth-3m-USD").check();
   await fillCard(page, "4000 0000 0000 0002");
   await expect(problem).toHaveCount(0);
@@ -183,7 +182,7 @@ test("an unclaimed gift expires when its claim window closes, and its link says 
   await travel(request, 31 * DAY);
   await page.goto(new URL(link!).pathname);
   await expect(page.getByTestId("gift-closed-reason")).toContainText("expired");
-  await page.screenshot({ path: `${SHOTS}/gifts-expired.png`, fullPage: true });
+  await docScreenshot(page, "gifts-expired", { fullPage: true });
 });
 
 test("the gifter changes the date of a scheduled gift, then cancels it", async ({ page, browser, request }) => {
@@ -209,7 +208,7 @@ test("the gifter changes the date of a scheduled gift, then cancels it", async (
   await studio.goto("/studio/gifts?is_gift=true&status=future");
   await expect(studio.getByTestId("filter-status")).toHaveValue("future");
   await expect(studio.locator('[data-testid=subscription-row]:has-text("rita.cancel@demo.test")')).toBeVisible();
-  await studio.screenshot({ path: `${SHOTS}/gifts-studio.png`, fullPage: true });
+  await docScreenshot(studio, "gifts-studio", { fullPage: true });
 
   await expect(card.getByTestId("gift-actions")).toHaveAttribute("data-hydrated", "true");
   await card.getByTestId("cancel-gift").click();

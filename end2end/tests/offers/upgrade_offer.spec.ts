@@ -1,11 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, fulfillment, travel } from "../fixtures/engine";
+import { docScreenshot } from "../fixtures/screenshots";
 
 // One account's offer lifecycle, in order: each step starts from the state the previous one left.
 test.describe.configure({ mode: "serial" });
-
-const SHOTS = "../docs/screenshots";
 
 async function hydrated(page: Page, testId: string) {
   await expect(page.getByTestId(testId)).toHaveAttribute("data-hydrated", "true");
@@ -22,7 +21,7 @@ test("banner: dismissed, hidden during the cooldown, back after time travel", as
   const banner = page.getByTestId("offer-banner");
   await expect(banner.locator(".offer-title")).toHaveText("Unlock Advanced Analytics");
   await hydrated(page, "offer-banner");
-  await page.screenshot({ path: `${SHOTS}/offer-banner.png` });
+  await docScreenshot(page, "offer-banner");
 
   await banner.getByTestId("offer-dismiss").click();
   await expect(banner.locator("section.offer")).toBeHidden();
@@ -42,7 +41,7 @@ test("abandoned upgrade: accepted, left, failed after 8 days of time travel", as
   await expect(page.getByTestId("analytics-locked")).toBeVisible();
   const inline = page.getByTestId("offer-inline");
   await hydrated(page, "offer-inline");
-  await page.screenshot({ path: `${SHOTS}/offer-inline.png`, fullPage: true });
+  await docScreenshot(page, "offer-inline", { fullPage: true });
   await inline.getByTestId("offer-accept").click();
   await expect(page).toHaveURL(/\/upgrade\/analytics\?fulfillment=/);
   const id = fulfillmentIdOf(page);
@@ -76,7 +75,7 @@ test("modal, B2B and payment: decline, teammate refused, then paid and unlocked"
   await dialog.getByTestId("offer-dismiss").focus();
   await owner.keyboard.press("Tab");
   await expect(dialog.getByTestId("offer-close")).toBeFocused();
-  await owner.screenshot({ path: `${SHOTS}/offer-modal.png` });
+  await docScreenshot(owner, "offer-modal");
 
   // A double click is harmless: the button is disabled at the first click.
   await dialog.getByTestId("offer-accept").dblclick();
@@ -91,7 +90,7 @@ test("modal, B2B and payment: decline, teammate refused, then paid and unlocked"
 
   // Declined card: the fulfillment fails with the reason, and the user can try again.
   await hydrated(owner, "payment-form");
-  await owner.screenshot({ path: `${SHOTS}/upgrade.png`, fullPage: true });
+  await docScreenshot(owner, "upgrade", { fullPage: true });
   await owner.getByTestId("card-number").fill("4000 0000 0000 0002");
   await owner.getByTestId("card-month").fill("12");
   await owner.getByTestId("card-year").fill("2030");

@@ -1,7 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "../fixtures/app";
-
-const SHOTS = "../docs/screenshots";
+import { docScreenshot } from "../fixtures/screenshots";
 
 test("the product team previews an offer in all three patterns with live, sanitized content", async ({ page }) => {
   await signIn(page, "studio@growthkit.test");
@@ -21,7 +20,7 @@ test("the product team previews an offer in all three patterns with live, saniti
   }
   await expect(editor.locator("script")).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { owned?: number }).owned)).toBeUndefined();
-  await editor.screenshot({ path: `${SHOTS}/studio-previews.png` });
+  await docScreenshot(editor, "studio-previews");
 });
 
 test("the dry run explains why each play won or lost", async ({ page }) => {
@@ -35,7 +34,7 @@ test("the dry run explains why each play won or lost", async ({ page }) => {
   await expect(page.getByTestId("dry-run-table")).toContainText(
     "Lost: not in the audience — custom.has_advanced_analytics is false — it was true",
   );
-  await page.screenshot({ path: `${SHOTS}/studio-dry-run.png`, fullPage: true });
+  await docScreenshot(page, "studio-dry-run", { fullPage: true });
 });
 
 test("the overview shows each offer's funnel as a table and a chart", async ({ page }) => {
@@ -45,7 +44,7 @@ test("the overview shows each offer's funnel as a table and a chart", async ({ p
   await expect(funnel.getByTestId("funnel-decided")).toBeVisible();
   await expect(funnel.locator("svg rect")).toHaveCount(6);
   await expect(page.getByTestId("time-travel")).toContainText("Now:");
-  await page.screenshot({ path: `${SHOTS}/studio-overview.png`, fullPage: true });
+  await docScreenshot(page, "studio-overview", { fullPage: true });
 });
 
 test("people outside the product team cannot open the studio", async ({ page }) => {

@@ -1,0 +1,70 @@
+// Starts the standalone engine (`growthkit-engine`) on a free loopback port with a fresh database, and
+// stops it when the tests end.
+import { spawn } from "node:child_process";
+import dns from "node:dns";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../../..");
+
+/** The key the sandbox is started with; SDKs pass it as `apiKey`. */
+export const API_KEY = "test_sdk_sandbox_key";
+
+// Chargebee's SDKs address a site as `{site}{hostSuffix}` and Growth calls as `{site}.grow{hostSuffix}`,
+// so a sandbox needs two names for one loopback address. Names under `.localhost` mean loopback
+// (RFC 6761) and browsers resolve them so, but glibc does not: this process resolves them itself.
+const systemLookup = dns.lookup;
+dns.lookup = function lookup(hostname, options, callback) {
+  if (typeof options === "function") [callback, options] = [options, {}];
+  if (hostname === "localhost" || hostname.endsWith(".localhost")) {
+    const address = { address: "127.0.0.1", family: 4 };
+    return process.nextTick(() =>
+      options && options.all ? callback(null, [address]) : callback(null, address.address, address.family),
+    );
+  }
+  return systemLookup.call(dns, hostname, options, callback);
+};
+
+/** Starts the sandbox; resolves with its port and a `stop()` once it listens. */
+export async function startSandbox() {
+  const dir = mkdtempSync(path.join(tmpdir(), "growthkit-sandbox-"));
+  const bin = process.env.GROWTHKIT_ENGINE_BIN ?? path.join(root, "target/debug/growthkit-engine");
+  const child = spawn(bin, [], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      NO_COLOR: "1",
+      RUST_LOG: "info",
+      DATABASE_URL: `sqlite://${dir}/engine.db`,
+      GROWTHKIT_ENGINE_ADDR: "127.0.0.1:0",
+      GROWTHKIT_API_KEY: API_KEY,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`the sandbox did not start: ${seen}`)), 30_000);
+    child.on("exit", (code) => reject(new Error(`the sandbox exited with ${code}: ${seen}`)));
+    child.stdout.on("data", (chunk) => {
+      seen += chunk;
+      const found = /sandbox at http:\/\/127\.0\.0\.1:(\d+)\/api\/v2/.exec(seen);
+      if (found) {
+        clearTimeout(timer);
+        resolve(Number(found[1]));
+      }
+    });
+  });
+  child.stdout.resume();
+  return {
+    port,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

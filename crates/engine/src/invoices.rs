@@ -1,0 +1,381 @@
+//! Invoices and one-off charges: an addon invoiced and paid now (`charge_addon`), an addon charge kept
+//! for the subscription's next invoice (`charge_addon_at_term_end`), and reading both back.
+
+use sqlx::SqliteConnection;
+
+use super::catalog;
+use super::events::{self, Source};
+use super::gateway;
+use super::payments::{self, Payment};
+use super::subscriptions;
+use super::time::internal;
+use super::{Engine, ids};
+use growthkit_wire::{
+    AddonCharge, ApiError, Estimate, EventContent, Invoice, InvoiceEstimate, ItemPrice, LineItem, Page,
+    SubscriptionEstimate, UnbilledCharge,
+};
+
+/// Quantities above this are refused as a typing mistake rather than billed.
+pub const MAX_ADDON_QUANTITY: i64 = 1_000;
+
+pub(crate) async fn insert_invoice(conn: &mut SqliteConnection, inv: &Invoice, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO engine_invoices (id, customer_id, subscription_id, status, currency_code, total, amount_paid,
+             amount_due, line_items, date, paid_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&inv.id)
+    .bind(&inv.customer_id)
+    .bind(&inv.subscription_id)
+    .bind(&inv.status)
+    .bind(&inv.currency_code)
+    .bind(inv.total)
+    .bind(inv.amount_paid)
+    .bind(inv.amount_due)
+    .bind(serde_json::to_string(&inv.line_items).unwrap_or_else(|_| "[]".into()))
+    .bind(inv.date)
+    .bind(inv.paid_at)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An invoice for `lines`, paid (`paid == true`) or due.
+pub(crate) fn new_invoice(
+    customer_id: &str,
+    subscription_id: &str,
+    currency: &str,
+    lines: Vec<LineItem>,
+    paid: bool,
+    date: i64,
+) -> Invoice {
+    let total = lines.iter().map(|l| l.amount).sum();
+    Invoice {
+        id: ids::random("inv_"),
+        customer_id: customer_id.into(),
+        subscription_id: Some(subscription_id.into()),
+        status: if paid { "paid" } else { "payment_due" }.into(),
+        currency_code: currency.into(),
+        total,
+        amount_paid: if paid { total } else { 0 },
+        amount_due: if paid { 0 } else { total },
+        date,
+        paid_at: paid.then_some(date),
+        line_items: lines,
+    }
+}
+
+/// The invoice line for `quantity` units of an addon price.
+pub(crate) fn addon_line(addon: &ItemPrice, quantity: i64) -> LineItem {
+    LineItem {
+        description: addon.name.clone(),
+        entity_type: "addon_item_price".into(),
+        entity_id: addon.id.clone(),
+        quantity,
+        unit_amount: addon.price,
+        amount: addon.price * quantity,
+    }
+}
+
+/// The addon price `id`, checked to be an addon in `currency` and `quantity` to be sensible.
+pub(crate) async fn addon(
+    conn: &mut SqliteConnection,
+    id: &str,
+    quantity: i64,
+    currency: &str,
+    id_param: &str,
+    quantity_param: &str,
+) -> Result<ItemPrice, ApiError> {
+    let addon = catalog::item_price(conn, id)
+        .await
+        .map_err(internal)?
+        .filter(|p| p.item_type == "addon")
+        .ok_or_else(|| ApiError::not_found(id_param, format!("Addon {id} not found")))?;
+    if !(1..=MAX_ADDON_QUANTITY).contains(&quantity) {
+        return Err(ApiError::param(
+            quantity_param,
+            format!("{quantity_param} : must be between 1 and {MAX_ADDON_QUANTITY}"),
+        ));
+    }
+    if addon.currency_code != currency {
+        return Err(ApiError::param(id_param, "The addon's currency differs from the subscription's"));
+    }
+    Ok(addon)
+}
+
+#[derive(sqlx::FromRow)]
+struct InvoiceRow {
+    id: String,
+    customer_id: String,
+    subscription_id: Option<String>,
+    status: String,
+    currency_code: String,
+    total: i64,
+    amount_paid: i64,
+    amount_due: i64,
+    line_items: String,
+    date: i64,
+    paid_at: Option<i64>,
+}
+
+impl From<InvoiceRow> for Invoice {
+    fn from(r: InvoiceRow) -> Self {
+        Invoice {
+            line_items: serde_json::from_str(&r.line_items).unwrap_or_default(),
+            id: r.id,
+            customer_id: r.customer_id,
+            subscription_id: r.subscription_id,
+            status: r.status,
+            currency_code: r.currency_code,
+            total: r.total,
+            amount_paid: r.amount_paid,
+            amount_due: r.amount_due,
+            date: r.date,
+            paid_at: r.paid_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UnbilledRow {
+    id: String,
+    subscription_id: String,
+    customer_id: String,
+    entity_type: String,
+    entity_id: String,
+    description: String,
+    quantity: i64,
+    unit_amount: i64,
+    amount: i64,
+    currency_code: String,
+    date_from: i64,
+    date_to: i64,
+}
+
+/// The subscription's charges not invoiced yet, oldest first.
+pub(crate) async fn open_charges(
+    conn: &mut SqliteConnection,
+    subscription_id: &str,
+) -> Result<Vec<UnbilledCharge>, sqlx::Error> {
+    let rows: Vec<UnbilledRow> = sqlx::query_as(
+        "SELECT id, subscription_id, customer_id, entity_type, entity_id, description, quantity, unit_amount, amount,
+                currency_code, date_from, date_to
+         FROM engine_unbilled_charges WHERE subscription_id = ? AND invoice_id IS NULL ORDER BY created_at, id",
+    )
+    .bind(subscription_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| UnbilledCharge {
+            id: r.id,
+            subscription_id: r.subscription_id,
+            customer_id: r.customer_id,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            description: r.description,
+            quantity: r.quantity,
+            unit_amount: r.unit_amount,
+            amount: r.amount,
+            currency_code: r.currency_code,
+            date_from: r.date_from,
+            date_to: r.date_to,
+        })
+        .collect())
+}
+
+/// Marks charges as billed by `invoice_id`; a charge already billed is left alone.
+pub(crate) async fn mark_billed(
+    conn: &mut SqliteConnection,
+    charges: &[UnbilledCharge],
+    invoice_id: &str,
+) -> Result<(), sqlx::Error> {
+    for c in charges {
+        sqlx::query("UPDATE engine_unbilled_charges SET invoice_id = ? WHERE id = ? AND invoice_id IS NULL")
+            .bind(invoice_id)
+            .bind(&c.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The invoice lines for unbilled charges.
+pub(crate) fn charge_lines(charges: &[UnbilledCharge]) -> Vec<LineItem> {
+    charges
+        .iter()
+        .map(|c| LineItem {
+            description: c.description.clone(),
+            entity_type: c.entity_type.clone(),
+            entity_id: c.entity_id.clone(),
+            quantity: c.quantity,
+            unit_amount: c.unit_amount,
+            amount: c.amount,
+        })
+        .collect()
+}
+
+/// Subscriptions that can still take charges.
+fn chargeable(status: &str) -> bool {
+    matches!(status, "active" | "in_trial" | "non_renewing")
+}
+
+impl Engine {
+    /// `POST /invoices/charge_addon`: invoices the addon now and pays it with the customer's card on file.
+    /// A decline is a 402 and leaves only the record of the attempt.
+    pub async fn charge_addon(&self, req: &AddonCharge) -> Result<Invoice, ApiError> {
+        let now = self.clock.now();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?;
+        let sub = subscriptions::read(&mut tx, &req.subscription_id).await?;
+        if !chargeable(&sub.status) {
+            return Err(ApiError::invalid_state(
+                None,
+                format!("The subscription is {}; it cannot be charged", sub.status),
+            ));
+        }
+        let addon =
+            addon(&mut tx, &req.addon_id, req.addon_quantity, &sub.currency_code, "addon_id", "addon_quantity").await?;
+        let card = payments::card_on_file(&mut tx, &sub.customer_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::invalid_state(None, "The customer has no card on file to charge"))?;
+        let invoice = new_invoice(
+            &sub.customer_id,
+            &sub.id,
+            &sub.currency_code,
+            vec![addon_line(&addon, req.addon_quantity)],
+            true,
+            now,
+        );
+        let payment = Payment {
+            customer_id: &sub.customer_id,
+            subscription_id: Some(&sub.id),
+            amount: invoice.total,
+            currency: &sub.currency_code,
+        };
+        let outcome = gateway::authorize(&card)?;
+        let txn = payments::transaction(&payment, &card, outcome, now);
+        if let Err(decline) = outcome {
+            payments::record(&mut tx, &txn, None, Some(decline)).await?;
+            tx.commit().await.map_err(internal)?;
+            return Err(decline.to_api_error());
+        }
+        insert_invoice(&mut tx, &invoice, now).await.map_err(internal)?;
+        payments::record(&mut tx, &txn, Some(&invoice.id), None).await?;
+        let content = EventContent {
+            subscription: Some(sub),
+            invoice: Some(invoice.clone()),
+            transaction: Some(txn),
+            customer: None,
+            gift: None,
+        };
+        events::record(&mut tx, "payment_succeeded", Source::Api, &content, now).await?;
+        tx.commit().await.map_err(internal)?;
+        self.kick_webhooks();
+        Ok(invoice)
+    }
+
+    /// `POST /subscriptions/{id}/charge_addon_at_term_end`: keeps the addon charge for the invoice at the
+    /// end of the current term, and answers with the estimate of that invoice.
+    pub async fn charge_addon_at_term_end(&self, req: &AddonCharge) -> Result<Estimate, ApiError> {
+        let now = self.clock.now();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?;
+        let sub = subscriptions::read(&mut tx, &req.subscription_id).await?;
+        let term_end = match (sub.status.as_str(), sub.current_term_end) {
+            ("active" | "in_trial" | "non_renewing", Some(end)) => end,
+            (status, _) => {
+                return Err(ApiError::invalid_state(None, format!("The subscription is {status}; it has no term end")));
+            }
+        };
+        let addon =
+            addon(&mut tx, &req.addon_id, req.addon_quantity, &sub.currency_code, "addon_id", "addon_quantity").await?;
+        let line = addon_line(&addon, req.addon_quantity);
+        sqlx::query(
+            "INSERT INTO engine_unbilled_charges (id, subscription_id, customer_id, entity_type, entity_id, description,
+                 quantity, unit_amount, amount, currency_code, date_from, date_to, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(ids::random("ubc_"))
+        .bind(&sub.id)
+        .bind(&sub.customer_id)
+        .bind(&line.entity_type)
+        .bind(&line.entity_id)
+        .bind(&line.description)
+        .bind(line.quantity)
+        .bind(line.unit_amount)
+        .bind(line.amount)
+        .bind(&sub.currency_code)
+        .bind(now)
+        .bind(term_end)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let mut lines = Vec::new();
+        if sub.status != "non_renewing" {
+            lines.extend(sub.subscription_items.iter().map(|i| LineItem {
+                description: i.item_price_id.clone(),
+                entity_type: "plan_item_price".into(),
+                entity_id: i.item_price_id.clone(),
+                quantity: i.quantity,
+                unit_amount: i.unit_price,
+                amount: i.amount,
+            }));
+        }
+        lines.extend(charge_lines(&open_charges(&mut tx, &sub.id).await.map_err(internal)?));
+        tx.commit().await.map_err(internal)?;
+        Ok(Estimate {
+            created_at: now,
+            subscription_estimate: SubscriptionEstimate {
+                id: sub.id.clone(),
+                status: sub.status.clone(),
+                next_billing_at: (sub.status != "non_renewing").then_some(term_end),
+            },
+            next_invoice_estimate: InvoiceEstimate {
+                currency_code: sub.currency_code.clone(),
+                total: lines.iter().map(|l| l.amount).sum(),
+                line_items: lines,
+            },
+        })
+    }
+
+    /// `GET /unbilled_charges?subscription_id[is]=…`.
+    pub async fn unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, ApiError> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        open_charges(&mut conn, subscription_id).await.map_err(internal)
+    }
+
+    /// `GET /invoices?subscription_id[is]=…`: newest first, `limit` per page.
+    pub async fn list_invoices(
+        &self,
+        subscription_id: Option<&str>,
+        customer_id: Option<&str>,
+        limit: i64,
+        offset: Option<&str>,
+    ) -> Result<Page<Invoice>, ApiError> {
+        let skip: i64 = match offset {
+            Some(o) => o.parse().map_err(|_| ApiError::param("offset", "offset is not a value this API gave"))?,
+            None => 0,
+        };
+        let rows: Vec<InvoiceRow> = sqlx::query_as(
+            "SELECT id, customer_id, subscription_id, status, currency_code, total, amount_paid, amount_due, line_items,
+                    date, paid_at
+             FROM engine_invoices
+             WHERE (? IS NULL OR subscription_id = ?) AND (? IS NULL OR customer_id = ?)
+             ORDER BY date DESC, created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+        )
+        .bind(subscription_id)
+        .bind(subscription_id)
+        .bind(customer_id)
+        .bind(customer_id)
+        .bind(limit + 1)
+        .bind(skip)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        let more = rows.len() as i64 > limit;
+        let list: Vec<Invoice> = rows.into_iter().take(limit as usize).map(Invoice::from).collect();
+        Ok(Page { next_offset: more.then(|| (skip + limit).to_string()), list })
+    }
+}

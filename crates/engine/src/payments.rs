@@ -1,0 +1,110 @@
+//! Collecting money on the test gateway: the customer's card on file (saved at checkout and charged
+//! later for top-ups and renewals) and the record of every attempt, paid or declined.
+
+use sqlx::SqliteConnection;
+
+use super::gateway::{Card, Decline};
+use super::ids;
+use growthkit_wire::{ApiError, Transaction};
+
+/// Saves `card` as the customer's primary payment source, replacing the previous primary one.
+pub(crate) async fn save_card(
+    conn: &mut SqliteConnection,
+    customer_id: &str,
+    card: &Card,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = ids::random("pm_");
+    sqlx::query(
+        "INSERT INTO engine_payment_sources
+             (id, customer_id, gateway_token, masked_number, expiry_month, expiry_year, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(customer_id)
+    .bind(card.digits())
+    .bind(card.masked())
+    .bind(i64::from(card.expiry_month))
+    .bind(i64::from(card.expiry_year))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE engine_customers SET primary_payment_source_id = ? WHERE id = ?")
+        .bind(&id)
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// The customer's primary card, if there is one.
+pub(crate) async fn card_on_file(conn: &mut SqliteConnection, customer_id: &str) -> Result<Option<Card>, sqlx::Error> {
+    let row: Option<(String, i64, i64)> = sqlx::query_as(
+        "SELECT p.gateway_token, p.expiry_month, p.expiry_year
+         FROM engine_customers c JOIN engine_payment_sources p ON p.id = c.primary_payment_source_id
+         WHERE c.id = ?",
+    )
+    .bind(customer_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(number, month, year)| Card {
+        number,
+        expiry_month: u32::try_from(month).unwrap_or(1),
+        expiry_year: u32::try_from(year).unwrap_or(1970),
+        // The gateway does not check a stored card's CVV (nor does a real one on a merchant-initiated charge).
+        cvv: "000".into(),
+    }))
+}
+
+/// What one payment attempt is for.
+pub(crate) struct Payment<'a> {
+    pub customer_id: &'a str,
+    pub subscription_id: Option<&'a str>,
+    pub amount: i64,
+    pub currency: &'a str,
+}
+
+/// The transaction for an attempt whose outcome the gateway gave (see `gateway::authorize`).
+pub(crate) fn transaction(payment: &Payment<'_>, card: &Card, outcome: Result<(), Decline>, now: i64) -> Transaction {
+    Transaction {
+        id: ids::random("txn_"),
+        customer_id: payment.customer_id.into(),
+        subscription_id: payment.subscription_id.map(str::to_owned),
+        transaction_type: "payment".into(),
+        status: if outcome.is_ok() { "success" } else { "failure" }.into(),
+        amount: payment.amount,
+        currency_code: payment.currency.into(),
+        date: now,
+        masked_card_number: Some(card.masked()),
+        error_code: outcome.err().map(|d| d.code().to_owned()),
+    }
+}
+
+/// Records an attempt, linked to the invoice it paid (or tried to pay) when there is one. The invoice
+/// row must exist already.
+pub(crate) async fn record(
+    conn: &mut SqliteConnection,
+    txn: &Transaction,
+    invoice_id: Option<&str>,
+    decline: Option<Decline>,
+) -> Result<(), ApiError> {
+    sqlx::query(
+        "INSERT INTO engine_transactions (id, customer_id, invoice_id, amount, currency_code, status, masked_card,
+             error_code, error_text, occurred_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&txn.id)
+    .bind(&txn.customer_id)
+    .bind(invoice_id)
+    .bind(txn.amount)
+    .bind(&txn.currency_code)
+    .bind(&txn.status)
+    .bind(txn.masked_card_number.as_deref().unwrap_or_default())
+    .bind(&txn.error_code)
+    .bind(decline.map(Decline::message))
+    .bind(txn.date)
+    .execute(conn)
+    .await
+    .map_err(super::time::internal)?;
+    Ok(())
+}

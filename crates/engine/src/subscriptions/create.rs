@@ -1,0 +1,230 @@
+//! Creating a subscription to a plan with addons (`POST /subscriptions`, which creates the customer
+//! too, and `POST /customers/{id}/subscriptions` for an existing one). The first invoice — the plan's
+//! first term plus the addons — is paid at once with the given card, which stays on file for later
+//! charges. A decline creates nothing.
+
+use super::super::events::{self, Source};
+use super::super::gateway::{self, Card};
+use super::super::invoices::{addon, addon_line, insert_invoice, new_invoice};
+use super::super::payments::{self, Payment};
+use super::super::time::internal;
+use super::super::{Engine, catalog, ids};
+use super::{period_seconds, read};
+use growthkit_wire::{
+    ApiError, CreateSubscriptionRequest, Customer, EventContent, LineItem, SubscriptionCreated, SubscriptionCustomer,
+};
+
+/// Customer ids: what Chargebee allows (letters, digits, `_ - . @`), at most 50 characters.
+fn valid_customer_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 50 && id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.@".contains(c))
+}
+
+impl Engine {
+    pub async fn create_subscription(&self, req: &CreateSubscriptionRequest) -> Result<SubscriptionCreated, ApiError> {
+        let now = self.clock.now();
+        let card = Card {
+            number: req.card.number.clone(),
+            expiry_month: req.card.expiry_month,
+            expiry_year: req.card.expiry_year,
+            cvv: req.card.cvv.clone(),
+        };
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?;
+
+        let plan = catalog::item_price(&mut tx, &req.plan_id)
+            .await
+            .map_err(internal)?
+            .filter(|p| p.item_type == "plan")
+            .ok_or_else(|| ApiError::not_found("plan_id", format!("Plan {} not found", req.plan_id)))?;
+        let mut lines = vec![LineItem {
+            description: plan.name.clone(),
+            entity_type: "plan_item_price".into(),
+            entity_id: plan.id.clone(),
+            quantity: 1,
+            unit_amount: plan.price,
+            amount: plan.price,
+        }];
+        for (i, a) in req.addons.iter().enumerate() {
+            let (id_param, qty_param) = (format!("addons[id][{i}]"), format!("addons[quantity][{i}]"));
+            if req.addons[..i].iter().any(|b| b.id == a.id) {
+                return Err(ApiError::param(&id_param, format!("{} is given more than once", a.id)));
+            }
+            let price = addon(&mut tx, &a.id, a.quantity, &plan.currency_code, &id_param, &qty_param).await?;
+            lines.push(addon_line(&price, a.quantity));
+        }
+
+        let customer_id = match &req.customer {
+            SubscriptionCustomer::New { id, email, first_name, last_name } => {
+                let new = NewCustomer { id, first_name, last_name, email };
+                insert_customer(&mut tx, &new, "customer[", now).await?;
+                id.clone()
+            }
+            SubscriptionCustomer::Existing { id } => {
+                require_customer(&mut tx, id, "customer_id").await?;
+                id.clone()
+            }
+        };
+
+        gateway::validate(&card, now)?;
+        let sub_id = ids::random("sub_");
+        let invoice = new_invoice(&customer_id, &sub_id, &plan.currency_code, lines, true, now);
+        let payment = Payment {
+            customer_id: &customer_id,
+            subscription_id: Some(&sub_id),
+            amount: invoice.total,
+            currency: &plan.currency_code,
+        };
+        let outcome = gateway::authorize(&card)?;
+        let txn = payments::transaction(&payment, &card, outcome, now);
+        if let Err(decline) = outcome {
+            // Nothing is created; the attempt is kept only for a customer that existed before.
+            drop(tx);
+            if matches!(req.customer, SubscriptionCustomer::Existing { .. }) {
+                let mut conn = self.pool.acquire().await.map_err(internal)?;
+                payments::record(&mut conn, &txn, None, Some(decline)).await?;
+            }
+            return Err(decline.to_api_error());
+        }
+
+        payments::save_card(&mut tx, &customer_id, &card, now).await.map_err(internal)?;
+        let term_end = now + period_seconds(plan.period, plan.period_unit.as_deref());
+        sqlx::query(
+            "INSERT INTO engine_subscriptions
+                 (id, customer_id, plan_item_price_id, status, current_term_start, current_term_end, created_at, updated_at)
+             VALUES (?, ?, ?, 'active', ?, ?, ?, ?)",
+        )
+        .bind(&sub_id)
+        .bind(&customer_id)
+        .bind(&plan.id)
+        .bind(now)
+        .bind(term_end)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        insert_invoice(&mut tx, &invoice, now).await.map_err(internal)?;
+        let paid = invoice.total > 0;
+        if paid {
+            payments::record(&mut tx, &txn, Some(&invoice.id), None).await?;
+        }
+
+        let subscription = read(&mut tx, &sub_id).await?;
+        let customer = customer(&mut tx, &customer_id).await?;
+        let mut content = EventContent {
+            subscription: Some(subscription.clone()),
+            customer: Some(customer.clone()),
+            invoice: Some(invoice.clone()),
+            transaction: None,
+            gift: None,
+        };
+        events::record(&mut tx, "subscription_created", Source::Api, &content, now).await?;
+        if paid {
+            content.transaction = Some(txn);
+            events::record(&mut tx, "payment_succeeded", Source::Api, &content, now).await?;
+        }
+        tx.commit().await.map_err(internal)?;
+        self.kick_webhooks();
+        Ok(SubscriptionCreated { subscription, customer, invoice })
+    }
+}
+
+impl Engine {
+    /// `POST /customers`: a customer with the given id (a gift's recipient must exist before the gift).
+    pub async fn create_customer(
+        &self,
+        id: &str,
+        first_name: &str,
+        last_name: &str,
+        email: &str,
+    ) -> Result<Customer, ApiError> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        insert_customer(&mut conn, &NewCustomer { id, first_name, last_name, email }, "", self.clock.now()).await?;
+        customer(&mut conn, id).await
+    }
+
+    /// `GET /customers/{id}`.
+    pub async fn retrieve_customer(&self, id: &str) -> Result<Customer, ApiError> {
+        customer(&mut *self.pool.acquire().await.map_err(internal)?, id).await
+    }
+}
+
+/// A customer to create.
+struct NewCustomer<'a> {
+    id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+}
+
+/// Checks and inserts a customer; `prefix` names its parameters as the calling endpoint does
+/// (`customer[` for `customer[id]` on subscription creation, empty for `POST /customers`).
+async fn insert_customer(
+    conn: &mut sqlx::SqliteConnection,
+    c: &NewCustomer<'_>,
+    prefix: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    let name = |field: &str| if prefix.is_empty() { field.to_owned() } else { format!("{prefix}{field}]") };
+    if !valid_customer_id(c.id) {
+        return Err(ApiError::param(&name("id"), format!("{} : up to 50 letters, digits or _-.@", name("id"))));
+    }
+    if !c.email.contains('@') || c.email.len() > 70 {
+        return Err(ApiError::param(&name("email"), format!("{} : invalid email address", name("email"))));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO engine_customers (id, first_name, last_name, email, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(c.id)
+    .bind(c.first_name)
+    .bind(c.last_name)
+    .bind(c.email)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map_err(internal)?;
+    if inserted.rows_affected() != 1 {
+        return Err(ApiError::param(&name("id"), format!("The value {} is already present", c.id)));
+    }
+    Ok(())
+}
+
+/// Chargebee's 404 naming `param` unless customer `id` exists.
+pub(crate) async fn require_customer(conn: &mut sqlx::SqliteConnection, id: &str, param: &str) -> Result<(), ApiError> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM engine_customers WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(internal)?;
+    found.map(|_| ()).ok_or_else(|| ApiError::not_found(param, format!("Customer {id} not found")))
+}
+
+/// A customer in Chargebee's shape.
+pub(crate) async fn customer(conn: &mut sqlx::SqliteConnection, id: &str) -> Result<Customer, ApiError> {
+    let row: Option<CustomerRow> = sqlx::query_as(
+        "SELECT id, first_name, last_name, email, primary_payment_source_id, created_at FROM engine_customers WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+    .map_err(internal)?;
+    let (id, first_name, last_name, email, primary_payment_source_id, created_at) =
+        row.ok_or_else(|| ApiError::not_found("customer_id", format!("Customer {id} not found")))?;
+    Ok(Customer { id, first_name, last_name, email, primary_payment_source_id, created_at })
+}
+
+type CustomerRow = (String, Option<String>, Option<String>, Option<String>, Option<String>, i64);
+
+#[cfg(test)]
+mod tests {
+    use super::valid_customer_id;
+
+    #[test]
+    fn customer_ids_follow_chargebee_rules() {
+        assert!(valid_customer_id("gk_carl"));
+        assert!(valid_customer_id("a.b-c@d"));
+        assert!(!valid_customer_id(""));
+        assert!(!valid_customer_id("has space"));
+        assert!(!valid_customer_id(&"x".repeat(51)));
+    }
+}

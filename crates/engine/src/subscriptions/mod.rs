@@ -1,0 +1,252 @@
+//! Subscriptions of the engine's billing core: reading them in Chargebee's shapes, creating them with
+//! addons ([`create`]), changing the plan with an immediate charge, cancelling now or at term end
+//! ([`cancel`]), and renewing them when their term ends ([`renewal`]). A declined charge changes nothing
+//! but the record of the attempt (Chargebee answers 402 and leaves the subscription as it was).
+
+mod cancel;
+mod create;
+
+pub(crate) use create::require_customer;
+mod renewal;
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::gateway::{self, Card};
+use super::invoices::insert_invoice;
+use super::time::internal;
+use super::{Engine, ids};
+use growthkit_wire::{ApiError, Invoice, LineItem, PlanChange, Subscription, SubscriptionItem};
+
+#[derive(sqlx::FromRow)]
+struct SubscriptionRow {
+    id: String,
+    customer_id: String,
+    status: String,
+    plan_item_price_id: String,
+    current_term_start: Option<i64>,
+    current_term_end: Option<i64>,
+    cancelled_at: Option<i64>,
+    gift_id: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    price: i64,
+    currency: String,
+    plan_name: String,
+    period: Option<i64>,
+    period_unit: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PriceRow {
+    id: String,
+    name: String,
+    price: i64,
+    currency: String,
+    period: Option<i64>,
+    period_unit: Option<String>,
+    item_type: String,
+}
+
+/// A subscription with its plan price, in the shape of [`SubscriptionRow`].
+const SUBSCRIPTION_SELECT: &str =
+    "SELECT s.id, s.customer_id, s.status, s.plan_item_price_id, s.current_term_start, s.current_term_end,
+            s.cancelled_at, s.gift_id, s.created_at, s.updated_at, p.price, p.currency, p.name AS plan_name, p.period,
+            p.period_unit
+     FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id";
+
+async fn subscription_row(conn: &mut SqliteConnection, id: &str) -> Result<Option<SubscriptionRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SUBSCRIPTION_SELECT} WHERE s.id = ?")).bind(id).fetch_optional(conn).await
+}
+
+/// The subscription, or Chargebee's 404 naming `param`.
+async fn existing(conn: &mut SqliteConnection, id: &str, param: &str) -> Result<SubscriptionRow, ApiError> {
+    subscription_row(conn, id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ApiError::not_found(param, format!("Subscription {id} not found")))
+}
+
+/// A subscription's current state read inside a transaction (for events written in it).
+pub(crate) async fn read(conn: &mut SqliteConnection, id: &str) -> Result<Subscription, ApiError> {
+    existing(conn, id, "subscription_id").await.map(Subscription::from)
+}
+
+async fn price(pool: &SqlitePool, id: &str) -> Result<Option<PriceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id, p.name, p.price, p.currency, p.period, p.period_unit, i.type AS item_type
+         FROM engine_item_prices p JOIN engine_items i ON i.id = p.item_id WHERE p.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+impl From<SubscriptionRow> for Subscription {
+    fn from(r: SubscriptionRow) -> Self {
+        Subscription {
+            subscription_items: vec![SubscriptionItem {
+                item_price_id: r.plan_item_price_id,
+                item_type: "plan".into(),
+                quantity: 1,
+                unit_price: r.price,
+                amount: r.price,
+            }],
+            id: r.id,
+            customer_id: r.customer_id,
+            status: r.status,
+            currency_code: r.currency,
+            current_term_start: r.current_term_start,
+            current_term_end: r.current_term_end,
+            cancelled_at: r.cancelled_at,
+            gift_id: r.gift_id,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// Seconds in a billing period (months and years as 30 and 365 days: the engine's calendar is simple).
+pub(crate) fn period_seconds(period: Option<i64>, unit: Option<&str>) -> i64 {
+    let unit = match unit {
+        Some("day") => 86_400,
+        Some("week") => 7 * 86_400,
+        Some("year") => 365 * 86_400,
+        _ => 30 * 86_400,
+    };
+    period.unwrap_or(1).max(1) * unit
+}
+
+impl Engine {
+    /// `GET /subscriptions/{id}`.
+    pub async fn subscription(&self, id: &str) -> Result<Subscription, ApiError> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        read(&mut conn, id).await
+    }
+
+    /// `GET /subscriptions`: newest first, optionally only gift subscriptions (`gift_id[is_present]`) or
+    /// only others, and only one status.
+    pub async fn list_subscriptions(
+        &self,
+        is_gift: Option<bool>,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Subscription>, ApiError> {
+        let rows: Vec<SubscriptionRow> = sqlx::query_as(&format!(
+            "{SUBSCRIPTION_SELECT} WHERE (?1 IS NULL OR (s.gift_id IS NOT NULL) = ?1) AND (?2 IS NULL OR s.status = ?2)
+             ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?3"
+        ))
+        .bind(is_gift)
+        .bind(status)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(rows.into_iter().map(Subscription::from).collect())
+    }
+
+    /// Changes the plan now and charges the new plan's price for a new term starting now.
+    pub async fn change_plan(&self, sub_id: &str, plan_price_id: &str, card: &Card) -> Result<PlanChange, ApiError> {
+        let sub = existing(&mut *self.pool.acquire().await.map_err(internal)?, sub_id, "subscription_id").await?;
+        if !matches!(sub.status.as_str(), "active" | "in_trial" | "non_renewing") {
+            return Err(ApiError::invalid_state(
+                None,
+                format!("The subscription is {}; its plan cannot change", sub.status),
+            ));
+        }
+        let param = "subscription_items[item_price_id][0]";
+        let plan = price(&self.pool, plan_price_id)
+            .await
+            .map_err(internal)?
+            .filter(|p| p.item_type == "plan")
+            .ok_or_else(|| ApiError::param(param, format!("{plan_price_id} is not a plan price")))?;
+        if plan.id == sub.plan_item_price_id {
+            return Err(ApiError::param(param, "The subscription is already on this plan"));
+        }
+        if plan.currency != sub.currency {
+            return Err(ApiError::param(param, "The plan's currency differs from the subscription's"));
+        }
+        let now = self.clock.now();
+        gateway::validate(card, now)?;
+
+        let txn_id = ids::random("txn_");
+        if let Err(decline) = gateway::authorize(card)? {
+            sqlx::query(
+                "INSERT INTO engine_transactions (id, customer_id, amount, currency_code, status, masked_card,
+                     error_code, error_text, occurred_at)
+                 VALUES (?, ?, ?, ?, 'failure', ?, ?, ?, ?)",
+            )
+            .bind(&txn_id)
+            .bind(&sub.customer_id)
+            .bind(plan.price)
+            .bind(&plan.currency)
+            .bind(card.masked())
+            .bind(decline.code())
+            .bind(decline.message())
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+            return Err(decline.to_api_error());
+        }
+
+        let term_end = now + period_seconds(plan.period, plan.period_unit.as_deref());
+        let invoice = Invoice {
+            id: ids::random("inv_"),
+            customer_id: sub.customer_id.clone(),
+            subscription_id: Some(sub.id.clone()),
+            status: "paid".into(),
+            currency_code: plan.currency.clone(),
+            total: plan.price,
+            amount_paid: plan.price,
+            amount_due: 0,
+            date: now,
+            paid_at: Some(now),
+            line_items: vec![LineItem {
+                description: plan.name.clone(),
+                entity_type: "plan_item_price".into(),
+                entity_id: plan.id.clone(),
+                quantity: 1,
+                unit_amount: plan.price,
+                amount: plan.price,
+            }],
+        };
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        // Compare-and-set on the plan seen above: a concurrent change makes this one fail cleanly.
+        let moved = sqlx::query(
+            "UPDATE engine_subscriptions
+             SET plan_item_price_id = ?, current_term_start = ?, current_term_end = ?, updated_at = ?
+             WHERE id = ? AND plan_item_price_id = ? AND status = ?",
+        )
+        .bind(&plan.id)
+        .bind(now)
+        .bind(term_end)
+        .bind(now)
+        .bind(&sub.id)
+        .bind(&sub.plan_item_price_id)
+        .bind(&sub.status)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if moved.rows_affected() != 1 {
+            return Err(ApiError::invalid_state(None, "The subscription changed meanwhile; try again"));
+        }
+        insert_invoice(&mut tx, &invoice, now).await.map_err(internal)?;
+        sqlx::query(
+            "INSERT INTO engine_transactions (id, customer_id, invoice_id, amount, currency_code, status, masked_card, occurred_at)
+             VALUES (?, ?, ?, ?, ?, 'success', ?, ?)",
+        )
+        .bind(&txn_id)
+        .bind(&sub.customer_id)
+        .bind(&invoice.id)
+        .bind(plan.price)
+        .bind(&plan.currency)
+        .bind(card.masked())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        self.forget_subjects();
+        Ok(PlanChange { subscription: self.subscription(&sub.id).await?, invoice })
+    }
+}

@@ -1,0 +1,752 @@
+//! Chargebee's resources and errors as they travel on the wire (JSON). The engine produces them, the
+//! app's HTTP client parses them, and the app consumes them through its Billing port, so all three agree.
+//!
+//! This crate knows nothing of storage: the engine maps its own rows into these shapes, so a change of
+//! table layout never changes the wire format. It builds for the browser too (serde only), which lets
+//! pages share the few types they show, such as [`GiftSettings`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The request header carrying an idempotency key on POSTs: a repeat with the same key gets the first
+/// answer instead of acting twice.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "chargebee-idempotency-key";
+
+/// Unix seconds, as Chargebee sends timestamps.
+pub type Timestamp = i64;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Chargebee's error `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    Payment,
+    InvalidRequest,
+    OperationFailed,
+}
+
+/// A refusal from the billing system, in Chargebee's error body: `{message, type, api_error_code, param}`
+/// plus the HTTP status it came with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message} ({api_error_code}, HTTP {http_status_code})")]
+pub struct ApiError {
+    pub message: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<ErrorType>,
+    pub api_error_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// The HTTP status. Chargebee's SDKs expose it beside the body; the engine also writes it into the body.
+    #[serde(default)]
+    pub http_status_code: u16,
+}
+
+impl ApiError {
+    fn new(status: u16, error_type: Option<ErrorType>, code: &str, param: Option<&str>, message: String) -> Self {
+        ApiError {
+            message,
+            error_type,
+            api_error_code: code.into(),
+            param: param.map(str::to_owned),
+            http_status_code: status,
+        }
+    }
+
+    /// 400 `param_wrong_value` for a parameter with a bad value.
+    pub fn param(param: &str, message: impl Into<String>) -> Self {
+        Self::new(400, Some(ErrorType::InvalidRequest), "param_wrong_value", Some(param), message.into())
+    }
+
+    /// 400 for a missing required parameter.
+    pub fn missing(param: &str) -> Self {
+        Self::param(param, format!("{param} : cannot be blank"))
+    }
+
+    /// 404 `resource_not_found`.
+    pub fn not_found(param: &str, message: impl Into<String>) -> Self {
+        Self::new(404, Some(ErrorType::InvalidRequest), "resource_not_found", Some(param), message.into())
+    }
+
+    /// 400 `invalid_state_for_request`: valid, but the resource's state does not allow it.
+    pub fn invalid_state(param: Option<&str>, message: impl Into<String>) -> Self {
+        Self::new(400, Some(ErrorType::InvalidRequest), "invalid_state_for_request", param, message.into())
+    }
+
+    /// 400 `invalid_request` for a body that cannot be read at all.
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self::new(400, Some(ErrorType::InvalidRequest), "invalid_request", None, message.into())
+    }
+
+    /// 401 `api_authentication_failed`.
+    pub fn unauthenticated() -> Self {
+        Self::new(401, None, "api_authentication_failed", None, "Sorry, authentication failed. Invalid api key".into())
+    }
+
+    /// 409 for an idempotency key reused with another request, or still in flight.
+    pub fn idempotency_conflict(message: impl Into<String>) -> Self {
+        Self::new(409, Some(ErrorType::InvalidRequest), "idempotency_key_conflict", None, message.into())
+    }
+
+    /// 500 `internal_error`; the cause is logged by whoever saw it.
+    pub fn internal() -> Self {
+        Self::new(
+            500,
+            None,
+            "internal_error",
+            None,
+            "Sorry, something went wrong when trying to process the request.".into(),
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Growth: personalized offers, offer events, offer fulfillments
+// ---------------------------------------------------------------------------------------------
+
+/// Where the user is when an offer is asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer_url: Option<String>,
+}
+
+/// `POST /api/v2/personalized_offers` body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonalizedOffersRequest {
+    #[serde(default)]
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_user_id: Option<String>,
+    /// Signals keyed without the `custom.` prefix, e.g. `{"has_advanced_analytics": false}`.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub custom: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_context: Option<RequestContext>,
+}
+
+/// How an accepted option is fulfilled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingType {
+    BillingUpdate,
+    Checkout,
+    UrlRedirect,
+    Webhook,
+    Email,
+}
+
+impl ProcessingType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcessingType::BillingUpdate => "billing_update",
+            ProcessingType::Checkout => "checkout",
+            ProcessingType::UrlRedirect => "url_redirect",
+            ProcessingType::Webhook => "webhook",
+            ProcessingType::Email => "email",
+        }
+    }
+}
+
+/// Where an option's follow-up is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessingLayout {
+    InApp,
+    FullPage,
+}
+
+/// One call to action of an offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferOption {
+    pub id: String,
+    pub label: String,
+    pub processing_type: ProcessingType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_layout: Option<ProcessingLayout>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+}
+
+/// An offer's copy. Both fields are HTML and must be sanitized before display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferContent {
+    pub title: String,
+    pub description: String,
+}
+
+/// An offer decided for one customer (and subscription).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalizedOffer {
+    pub id: String,
+    pub offer_id: String,
+    pub content: OfferContent,
+    pub options: Vec<OfferOption>,
+}
+
+/// `POST /api/v2/personalized_offers` answer: at most one offer; an empty list when none applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalizedOffersResponse {
+    pub personalized_offers: Vec<PersonalizedOffer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+}
+
+/// Offer events an application posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferEventType {
+    Viewed,
+    Dismissed,
+}
+
+/// `POST /api/v2/offer_events` body (answered with 204).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferEventRequest {
+    pub personalized_offer_id: String,
+    #[serde(rename = "type")]
+    pub event_type: OfferEventType,
+}
+
+/// `POST /api/v2/offer_fulfillments` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateFulfillmentRequest {
+    pub personalized_offer_id: String,
+    pub option_id: String,
+}
+
+/// A fulfillment's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FulfillmentStatus {
+    InProgress,
+    Completed,
+    Failed,
+}
+
+impl FulfillmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FulfillmentStatus::InProgress => "in_progress",
+            FulfillmentStatus::Completed => "completed",
+            FulfillmentStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "in_progress" => Some(FulfillmentStatus::InProgress),
+            "completed" => Some(FulfillmentStatus::Completed),
+            "failed" => Some(FulfillmentStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v2/offer_fulfillments/{id}` body: the final status, with a reason when it failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateFulfillmentRequest {
+    pub id: String,
+    pub status: FulfillmentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+}
+
+/// Why a fulfillment failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfillmentError {
+    pub code: String,
+    pub message: String,
+}
+
+/// An accepted offer being fulfilled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferFulfillment {
+    pub id: String,
+    pub personalized_offer_id: String,
+    pub option_id: String,
+    pub processing_type: ProcessingType,
+    pub status: FulfillmentStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<FulfillmentError>,
+}
+
+/// `{"offer_fulfillment": …}`, the envelope Chargebee wraps a fulfillment in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfillmentEnvelope {
+    pub offer_fulfillment: OfferFulfillment,
+}
+
+/// The message Chargebee gives a second acceptance of the same offer from the same play.
+pub const FULFILLMENT_EXISTS: &str =
+    "Fulfillment is already in progress/completed. Retrieve the fulfillment to know the latest status.";
+
+/// The error code of a fulfillment failed by the application or by the 7-day rule.
+pub const EXTERNAL_FULFILLMENT_FAILED: &str = "external_fulfillment_failed";
+
+// ---------------------------------------------------------------------------------------------
+// Billing: subscriptions, invoices, plan changes
+// ---------------------------------------------------------------------------------------------
+
+/// One item of a subscription (its plan, addons, charges).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionItem {
+    pub item_price_id: String,
+    pub item_type: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub amount: i64,
+}
+
+/// A subscription, in Chargebee's shape (the fields Growthkit uses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub customer_id: String,
+    pub status: String,
+    pub currency_code: String,
+    pub subscription_items: Vec<SubscriptionItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_term_start: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_term_end: Option<Timestamp>,
+    /// When it was cancelled, or — while `non_renewing` — when it will be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<Timestamp>,
+    /// Set on a gift subscription: the gift it was bought as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One line of an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    pub description: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub quantity: i64,
+    pub unit_amount: i64,
+    pub amount: i64,
+}
+
+/// An invoice, in Chargebee's shape (the fields Growthkit uses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub id: String,
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    pub status: String,
+    pub currency_code: String,
+    pub total: i64,
+    pub amount_paid: i64,
+    pub amount_due: i64,
+    pub date: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<Timestamp>,
+    pub line_items: Vec<LineItem>,
+}
+
+/// Card details for the (test) gateway, sent as Chargebee's `card[...]` parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardDetails {
+    pub number: String,
+    pub expiry_month: u32,
+    pub expiry_year: u32,
+    pub cvv: String,
+}
+
+/// Moves a subscription to another plan now, charging the new plan's price for a fresh term
+/// (`POST /subscriptions/{id}/update_for_items`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePlanRequest {
+    pub subscription_id: String,
+    pub plan_item_price_id: String,
+    pub card: CardDetails,
+}
+
+/// The answer to a plan change: the subscription as it is now, and the paid invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanChange {
+    pub subscription: Subscription,
+    pub invoice: Invoice,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Billing: catalog, customers, one-time and term-end charges, cancellation, events
+// ---------------------------------------------------------------------------------------------
+
+/// An item price (plan, addon or charge) in Chargebee's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemPrice {
+    pub id: String,
+    pub item_id: String,
+    pub name: String,
+    pub item_type: String,
+    #[serde(default)]
+    pub item_family_id: Option<String>,
+    pub currency_code: String,
+    /// Minor units; per unit when `pricing_model` is `per_unit`.
+    pub price: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_unit: Option<String>,
+    pub pricing_model: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+    /// The item's `is_giftable` and whether it ships something (gift plans).
+    #[serde(default)]
+    pub is_giftable: bool,
+    #[serde(default)]
+    pub is_shippable: bool,
+}
+
+/// Which item prices to list (`GET /item_prices`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemPriceQuery {
+    pub item_type: Option<String>,
+    pub item_family_id: Option<String>,
+}
+
+/// A customer in Chargebee's shape (the fields Growthkit uses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_payment_source_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A payment attempt in Chargebee's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transaction {
+    pub id: String,
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    #[serde(rename = "type")]
+    pub transaction_type: String,
+    pub status: String,
+    pub amount: i64,
+    pub currency_code: String,
+    pub date: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked_card_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+}
+
+/// A charge waiting for the subscription's next invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnbilledCharge {
+    pub id: String,
+    pub subscription_id: String,
+    pub customer_id: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub description: String,
+    pub quantity: i64,
+    pub unit_amount: i64,
+    pub amount: i64,
+    pub currency_code: String,
+    pub date_from: Timestamp,
+    pub date_to: Timestamp,
+}
+
+/// What the subscription's next invoice will hold (the answer to `charge_addon_at_term_end`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub created_at: Timestamp,
+    pub subscription_estimate: SubscriptionEstimate,
+    pub next_invoice_estimate: InvoiceEstimate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionEstimate {
+    pub id: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_billing_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceEstimate {
+    pub currency_code: String,
+    pub total: i64,
+    pub line_items: Vec<LineItem>,
+}
+
+/// The customer a new subscription is for: created with it (`POST /subscriptions`), or an existing one
+/// (`POST /customers/{id}/subscriptions`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubscriptionCustomer {
+    New { id: String, email: String, first_name: String, last_name: String },
+    Existing { id: String },
+}
+
+/// One addon on a new subscription (`addons[id][i]`, `addons[quantity][i]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddonQuantity {
+    pub id: String,
+    pub quantity: i64,
+}
+
+/// Creates a subscription to a plan with addons, paid now with a card that stays on file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateSubscriptionRequest {
+    pub customer: SubscriptionCustomer,
+    pub plan_id: String,
+    pub addons: Vec<AddonQuantity>,
+    pub card: CardDetails,
+}
+
+/// A created subscription with its customer and first invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriptionCreated {
+    pub subscription: Subscription,
+    pub customer: Customer,
+    pub invoice: Invoice,
+}
+
+/// Invoices an addon now (`POST /invoices/charge_addon`) or at term end
+/// (`POST /subscriptions/{id}/charge_addon_at_term_end`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddonCharge {
+    pub subscription_id: String,
+    pub addon_id: String,
+    pub addon_quantity: i64,
+}
+
+/// A page of a list answer: `{list: [...], next_offset}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub list: Vec<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<String>,
+}
+
+/// An event, as the events API lists it and webhooks deliver it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub occurred_at: Timestamp,
+    pub source: String,
+    pub object: String,
+    pub api_version: String,
+    pub event_type: String,
+    pub content: EventContent,
+}
+
+/// The resources an event carries; which ones depends on its type.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventContent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<Subscription>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<Customer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<Invoice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<Transaction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift: Option<Gift>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gifts
+// ---------------------------------------------------------------------------------------------
+
+/// A gift, in Chargebee's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gift {
+    pub id: String,
+    pub status: String,
+    pub scheduled_at: Timestamp,
+    pub auto_claim: bool,
+    pub no_expiry: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_expiry_date: Option<Timestamp>,
+    pub resource_version: i64,
+    pub updated_at: Timestamp,
+    pub gifter: Gifter,
+    pub gift_receiver: GiftReceiver,
+    #[serde(default)]
+    pub gift_timelines: Vec<GiftTimeline>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gifter {
+    pub customer_id: String,
+    pub invoice_id: String,
+    pub signature: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftReceiver {
+    pub customer_id: String,
+    pub subscription_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftTimeline {
+    pub status: String,
+    pub occurred_at: Timestamp,
+}
+
+/// A postal address, as Chargebee's `shipping_address[...]` parameters carry it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingAddress {
+    pub first_name: String,
+    pub last_name: String,
+    pub line1: String,
+    #[serde(default)]
+    pub line2: Option<String>,
+    pub city: String,
+    #[serde(default)]
+    pub state: Option<String>,
+    pub zip: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+}
+
+/// The site's gift settings (Chargebee: Settings › Gift Subscription), which the gift pages and the
+/// studio read too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftSettings {
+    pub enabled: bool,
+    pub auto_claim: bool,
+    pub no_expiry: bool,
+    /// 1 to 365.
+    pub claim_within_days: i64,
+    pub gifter_may_schedule: bool,
+    pub gifter_enters_shipping: bool,
+    pub gifter_may_cancel: bool,
+    pub recipient_may_cancel: bool,
+    /// Days after a gift becomes unclaimed that the reminder goes out (1 to 365).
+    pub reminder_after_days: i64,
+}
+
+/// A new site's settings (Chargebee's defaults: claimed by the recipient, within 30 days).
+impl Default for GiftSettings {
+    fn default() -> Self {
+        GiftSettings {
+            enabled: true,
+            auto_claim: false,
+            no_expiry: false,
+            claim_within_days: 30,
+            gifter_may_schedule: true,
+            gifter_enters_shipping: true,
+            gifter_may_cancel: true,
+            recipient_may_cancel: false,
+            reminder_after_days: 3,
+        }
+    }
+}
+
+impl GiftSettings {
+    /// Checks the ranges the settings page allows.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=365).contains(&self.claim_within_days) {
+            return Err("Gifts must be claimable for 1 to 365 days.".into());
+        }
+        if !(1..=365).contains(&self.reminder_after_days) {
+            return Err("The claim reminder goes out 1 to 365 days after notification.".into());
+        }
+        Ok(())
+    }
+}
+
+/// A customer to create (`POST /customers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCustomer {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// How the gifter pays: a card now, or a payment source on file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GiftPayment {
+    Card(CardDetails),
+    SourceOnFile,
+}
+
+/// `POST /gifts/create_for_items`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateGiftRequest {
+    pub gifter_customer_id: String,
+    pub signature: String,
+    pub note: Option<String>,
+    pub payment: GiftPayment,
+    pub receiver_customer_id: String,
+    pub receiver_first_name: String,
+    pub receiver_last_name: String,
+    pub receiver_email: String,
+    /// When the recipient is notified; `None` is now.
+    pub scheduled_at: Option<Timestamp>,
+    pub auto_claim: Option<bool>,
+    pub no_expiry: Option<bool>,
+    pub claim_expiry_date: Option<Timestamp>,
+    pub item_price_id: String,
+    pub shipping_address: Option<ShippingAddress>,
+}
+
+/// A gift with its subscription (and, when just bought, the gifter's invoice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftWithSubscription {
+    pub gift: Gift,
+    pub subscription: Subscription,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<Invoice>,
+}
+
+/// Which gifts to list (`GET /gifts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftQuery {
+    pub status: Option<String>,
+    pub gifter_customer_id: Option<String>,
+    pub receiver_email: Option<String>,
+}
