@@ -18,9 +18,9 @@ pub enum AppError {
     /// Sign-in with an unknown e-mail or a wrong password (one message for both, so it reveals neither).
     #[error("That e-mail and password do not match an account.")]
     InvalidCredentials,
-    /// Signed in, but not allowed to do this.
-    #[error("You do not have access to this.")]
-    Forbidden,
+    /// Signed in, but not allowed to do this; the message may say who is (see [`AppError::forbidden`]).
+    #[error("{0}")]
+    Forbidden(String),
     /// The thing asked for does not exist (or is not visible to this user).
     #[error("{0}")]
     NotFound(String),
@@ -33,6 +33,9 @@ pub enum AppError {
     /// Too many requests in a short time.
     #[error("Too many attempts. Please wait a minute and try again.")]
     RateLimited,
+    /// Billing could not be reached or answered with its own failure; nothing was changed.
+    #[error("Billing could not be reached. Nothing changed; please try again.")]
+    Unavailable,
     /// A failure on our side; details are in the server log only.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -46,13 +49,14 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::RateLimited => 429,
             AppError::Internal => 500,
             AppError::Network => 502,
+            AppError::Unavailable => 503,
         }
     }
 
@@ -61,13 +65,14 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited => "rate_limited",
             AppError::Internal => "internal",
             AppError::Network => "network",
+            AppError::Unavailable => "unavailable",
         }
     }
 
@@ -77,15 +82,21 @@ impl AppError {
         let err = match kind {
             "unauthenticated" => AppError::Unauthenticated,
             "invalid_credentials" => AppError::InvalidCredentials,
-            "forbidden" => AppError::Forbidden,
+            "forbidden" => AppError::forbidden(),
             "not_found" => AppError::NotFound("That could not be found.".into()),
             "invalid" => AppError::invalid("Please check the form and try again."),
             "conflict" => AppError::Conflict("That has already been done.".into()),
             "rate_limited" => AppError::RateLimited,
             "internal" => AppError::Internal,
+            "unavailable" => AppError::Unavailable,
             _ => return None,
         };
         Some(err.to_string())
+    }
+
+    /// Access refused, with the general message.
+    pub fn forbidden() -> Self {
+        AppError::Forbidden("You do not have access to this.".into())
     }
 
     /// Shorthand for a validation failure.
@@ -147,7 +158,8 @@ mod tests {
     #[test]
     fn statuses_match_meaning() {
         assert_eq!(AppError::Unauthenticated.status(), 401);
-        assert_eq!(AppError::Forbidden.status(), 403);
+        assert_eq!(AppError::forbidden().status(), 403);
+        assert_eq!(AppError::Unavailable.status(), 503);
         assert_eq!(AppError::NotFound("x".into()).status(), 404);
         assert_eq!(AppError::invalid("x").status(), 422);
         assert_eq!(AppError::Internal.status(), 500);

@@ -31,7 +31,7 @@ pub async fn signed_in() -> Result<(AppState, CurrentUser), AppError> {
 /// The signed-in user, who must be on the product team (studio access), or `Forbidden`.
 pub async fn admin() -> Result<(AppState, CurrentUser), AppError> {
     let (state, user) = signed_in().await?;
-    if user.is_admin { Ok((state, user)) } else { Err(AppError::Forbidden) }
+    if user.is_admin { Ok((state, user)) } else { Err(AppError::forbidden()) }
 }
 
 /// What billing may know about where the user is: browser, language, page and referrer.

@@ -1,5 +1,7 @@
 //! One contract, two adapters: the in-process engine and the reqwest Chargebee client talking over real
-//! HTTP to the engine on a loopback port must behave identically.
+//! HTTP to the engine on a loopback port must behave identically. Each behaviour is its own test, run
+//! once per adapter on a fresh server (`decisions::in_process`, `decisions::over_http`, …), so one
+//! failure hides no other.
 #![cfg(feature = "ssr")]
 
 mod common;
@@ -13,8 +15,8 @@ use growthkit::billing::{Billing, BillingError};
 use growthkit_wire::{
     AddonCharge, AddonQuantity, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
     CreateSubscriptionRequest, FULFILLMENT_EXISTS, FulfillmentStatus, GiftPayment, GiftQuery, ItemPriceQuery,
-    NewCustomer, OfferEventRequest, OfferEventType, PersonalizedOffersRequest, ShippingAddress, SubscriptionCustomer,
-    UpdateFulfillmentRequest,
+    NewCustomer, OfferEventRequest, OfferEventType, PersonalizedOffer, PersonalizedOffersRequest, ShippingAddress,
+    SubscriptionCreated, SubscriptionCustomer, UpdateFulfillmentRequest,
 };
 
 fn offer_request(has_advanced_analytics: bool) -> PersonalizedOffersRequest {
@@ -36,9 +38,49 @@ async fn http(app: &TestApp) -> Arc<dyn Billing> {
     Arc::new(ChargebeeClient::new(Endpoint::single(&app.base), API_KEY).unwrap())
 }
 
-/// The shared contract. Each adapter runs it on its own fresh server.
-async fn contract(app: &TestApp, billing: Arc<dyn Billing>) {
-    // Decisions.
+/// Declares a behaviour's two tests: `<behaviour>::in_process` and `<behaviour>::over_http`.
+macro_rules! contract {
+    ($($behaviour:ident),* $(,)?) => {$(
+        mod $behaviour {
+            use super::*;
+
+            #[tokio::test]
+            async fn in_process() {
+                let app = spawn().await;
+                super::$behaviour(&app, local(&app).await).await;
+            }
+
+            #[tokio::test]
+            async fn over_http() {
+                let app = spawn().await;
+                super::$behaviour(&app, http(&app).await).await;
+            }
+        }
+    )*};
+}
+
+contract!(
+    decisions,
+    offer_events,
+    fulfillments,
+    plan_change,
+    credit_catalog,
+    credit_subscription,
+    addon_charges,
+    term_end_cancellation,
+    renewal,
+    gift_customers,
+    scheduled_gift,
+    gift_claim,
+    gift_lists,
+);
+
+fn card(number: &str) -> CardDetails {
+    CardDetails { number: number.into(), expiry_month: 12, expiry_year: 2030, cvv: "123".into() }
+}
+
+/// At most one offer, stable for the same request; an unknown customer is a 404 naming the parameter.
+async fn decisions(_: &TestApp, billing: Arc<dyn Billing>) {
     let none = billing.personalized_offers(&offer_request(true)).await.unwrap();
     assert!(none.personalized_offers.is_empty());
     let decided = billing.personalized_offers(&offer_request(false)).await.unwrap();
@@ -53,16 +95,28 @@ async fn contract(app: &TestApp, billing: Arc<dyn Billing>) {
     let refusal = err.refusal().expect("a refusal, not an outage");
     assert_eq!((refusal.http_status_code, refusal.api_error_code.as_str()), (404, "resource_not_found"));
     assert_eq!(refusal.param.as_deref(), Some("customer_id"));
+}
 
-    // Events: viewed, then dismissed hides the offer.
+/// The offer the demo customer is decided.
+async fn decided_offer(billing: &Arc<dyn Billing>) -> PersonalizedOffer {
+    billing.personalized_offers(&offer_request(false)).await.unwrap().personalized_offers[0].clone()
+}
+
+/// Viewed, then dismissed hides the offer for the 3-day cooldown; afterwards it is back with its id.
+async fn offer_events(app: &TestApp, billing: Arc<dyn Billing>) {
+    let offer = decided_offer(&billing).await;
     let event = |t| OfferEventRequest { personalized_offer_id: offer.id.clone(), event_type: t };
     billing.record_offer_event(&event(OfferEventType::Viewed)).await.unwrap();
     billing.record_offer_event(&event(OfferEventType::Dismissed)).await.unwrap();
     assert!(billing.personalized_offers(&offer_request(false)).await.unwrap().personalized_offers.is_empty());
     app.state.engine.travel_by(3 * 86_400).await.unwrap();
-    assert_eq!(billing.personalized_offers(&offer_request(false)).await.unwrap().personalized_offers[0].id, offer.id);
+    assert_eq!(decided_offer(&billing).await.id, offer.id);
+}
 
-    // Fulfillment: create (idempotently), refuse a second, retrieve, complete, refuse changes.
+/// Create (idempotently), refuse a second, retrieve, require a reason to fail, complete once, and
+/// refuse any change to a terminal fulfillment.
+async fn fulfillments(app: &TestApp, billing: Arc<dyn Billing>) {
+    let offer = decided_offer(&billing).await;
     let create = CreateFulfillmentRequest { personalized_offer_id: offer.id.clone(), option_id: "unlock_now".into() };
     let f = billing.create_offer_fulfillment(&create, Some("contract-accept")).await.unwrap();
     assert_eq!(f.status, FulfillmentStatus::InProgress);
@@ -77,23 +131,27 @@ async fn contract(app: &TestApp, billing: Arc<dyn Billing>) {
     let err = billing.update_offer_fulfillment(&fail_without_reason, None).await.unwrap_err();
     assert_eq!(err.refusal().unwrap().param.as_deref(), Some("failure_reason"));
 
+    app.state.engine.travel_by(86_400).await.unwrap();
     let complete =
         UpdateFulfillmentRequest { id: f.id.clone(), status: FulfillmentStatus::Completed, failure_reason: None };
     let done = billing.update_offer_fulfillment(&complete, Some("contract-complete")).await.unwrap();
     assert_eq!(done.status, FulfillmentStatus::Completed);
-    assert_eq!(done.completed_at, Some(T0 + 3 * 86_400));
+    assert_eq!(done.completed_at, Some(T0 + 86_400));
     assert_eq!(billing.update_offer_fulfillment(&complete, Some("contract-complete")).await.unwrap(), done);
     let err = billing.update_offer_fulfillment(&complete, None).await.unwrap_err();
     assert_eq!(err.refusal().unwrap().api_error_code, "invalid_state_for_request");
 
     let err = billing.retrieve_offer_fulfillment("ful_missing").await.unwrap_err();
     assert_eq!(err.refusal().unwrap().http_status_code, 404);
+}
 
-    // Plan change with the test gateway: a decline changes nothing, an approval moves the plan once.
+/// With the test gateway: a decline changes nothing, a bad card names its field, an approval moves the
+/// plan once (replays answer the same), and a repeat without a key is refused.
+async fn plan_change(_: &TestApp, billing: Arc<dyn Billing>) {
     let change = |number: &str| ChangePlanRequest {
         subscription_id: "demo_acme_sub".into(),
         plan_item_price_id: "growth-plus-USD-monthly".into(),
-        card: CardDetails { number: number.into(), expiry_month: 12, expiry_year: 2030, cvv: "123".into() },
+        card: card(number),
     };
     let err = billing.change_plan(&change("4000 0000 0000 0002"), Some("contract-declined")).await.unwrap_err();
     let refusal = err.refusal().unwrap();
@@ -115,9 +173,8 @@ async fn contract(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(err.refusal().unwrap().http_status_code, 404);
 }
 
-/// The credit-pack part of the contract: catalog, subscription with a pack, addon charges now and at
-/// term end, cancellation at term end and its removal — with idempotent replays.
-async fn credit_contract(app: &TestApp, billing: Arc<dyn Billing>) {
+/// Credit packs are per-unit addons of the credits family, with their credits in `metadata`.
+async fn credit_catalog(_: &TestApp, billing: Arc<dyn Billing>) {
     let query = ItemPriceQuery { item_type: Some("addon".into()), item_family_id: Some("credits".into()) };
     let packs = billing.list_item_prices(&query).await.unwrap();
     assert_eq!(
@@ -126,10 +183,10 @@ async fn credit_contract(app: &TestApp, billing: Arc<dyn Billing>) {
     );
     assert_eq!(packs[1].metadata.as_ref().unwrap()["credits"], 500);
     assert_eq!(packs[1].pricing_model, "per_unit");
+}
 
-    let card =
-        |number: &str| CardDetails { number: number.into(), expiry_month: 12, expiry_year: 2030, cvv: "123".into() };
-    let create = |number: &str| CreateSubscriptionRequest {
+fn credit_signup(number: &str) -> CreateSubscriptionRequest {
+    CreateSubscriptionRequest {
         customer: SubscriptionCustomer::New {
             id: "cus_contract".into(),
             email: "c@example.test".into(),
@@ -139,20 +196,32 @@ async fn credit_contract(app: &TestApp, billing: Arc<dyn Billing>) {
         plan_id: "credits-starter-USD-monthly".into(),
         addons: vec![AddonQuantity { id: "credit-pack-500-USD".into(), quantity: 2 }],
         card: card(number),
-    };
-    let err =
-        billing.create_subscription(&create("4000000000009995"), Some("contract-credit-declined")).await.unwrap_err();
-    assert_eq!(err.refusal().unwrap().http_status_code, 402);
-    let created = billing.create_subscription(&create("4111111111111111"), Some("contract-credit")).await.unwrap();
-    assert_eq!((created.invoice.total, created.invoice.status.as_str()), (8_000, "paid"));
-    assert_eq!(
-        billing.create_subscription(&create("4111111111111111"), Some("contract-credit")).await.unwrap(),
-        created
-    );
-    let sub = created.subscription.id.clone();
+    }
+}
 
-    let charge =
-        AddonCharge { subscription_id: sub.clone(), addon_id: "credit-pack-100-USD".into(), addon_quantity: 3 };
+/// A paid credits subscription (a $0 plan and two 500-credit packs).
+async fn credits_subscription(billing: &Arc<dyn Billing>) -> SubscriptionCreated {
+    billing.create_subscription(&credit_signup("4111111111111111"), Some("contract-credit")).await.unwrap()
+}
+
+/// A decline creates nothing; an approval invoices plan and packs once, however often it is replayed.
+async fn credit_subscription(_: &TestApp, billing: Arc<dyn Billing>) {
+    let err = billing.create_subscription(&credit_signup("4000000000009995"), Some("contract-credit-declined")).await;
+    assert_eq!(err.unwrap_err().refusal().unwrap().http_status_code, 402);
+    let created = credits_subscription(&billing).await;
+    assert_eq!((created.invoice.total, created.invoice.status.as_str()), (8_000, "paid"));
+    assert_eq!(credits_subscription(&billing).await, created);
+}
+
+fn top_up(subscription_id: &str) -> AddonCharge {
+    AddonCharge { subscription_id: subscription_id.into(), addon_id: "credit-pack-100-USD".into(), addon_quantity: 3 }
+}
+
+/// An addon charged now is invoiced and paid with the card on file; one kept for term end shows in the
+/// estimate and as an unbilled charge. Replays add nothing; a zero quantity names its parameter.
+async fn addon_charges(_: &TestApp, billing: Arc<dyn Billing>) {
+    let sub = credits_subscription(&billing).await.subscription.id;
+    let charge = top_up(&sub);
     let now = billing.charge_addon(&charge, Some("contract-topup")).await.unwrap();
     assert_eq!((now.total, now.line_items[0].quantity), (3_000, 3));
     assert_eq!(billing.charge_addon(&charge, Some("contract-topup")).await.unwrap(), now);
@@ -167,7 +236,13 @@ async fn credit_contract(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(billing.charge_addon_at_term_end(&charge, Some("contract-later")).await.unwrap(), estimate);
     assert_eq!(billing.list_unbilled_charges(&sub).await.unwrap().len(), 1, "the replay kept no second charge");
     assert_eq!(billing.list_invoices(&sub, 10).await.unwrap().len(), 2);
+}
 
+/// Cancel at term end (`non_renewing` until then), take it back, and refuse taking back what is not
+/// scheduled; each replay answers the same.
+async fn term_end_cancellation(_: &TestApp, billing: Arc<dyn Billing>) {
+    let created = credits_subscription(&billing).await;
+    let sub = created.subscription.id.clone();
     let cancelled = billing.cancel_subscription(&sub, true, Some("contract-stop")).await.unwrap();
     assert_eq!(cancelled.status, "non_renewing");
     assert_eq!(cancelled.cancelled_at, created.subscription.current_term_end);
@@ -177,80 +252,52 @@ async fn credit_contract(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(billing.remove_scheduled_cancellation(&sub, Some("contract-undo")).await.unwrap(), kept);
     let err = billing.remove_scheduled_cancellation(&sub, None).await.unwrap_err();
     assert_eq!(err.refusal().unwrap().api_error_code, "invalid_state_for_request");
+}
 
-    // Renewal collects the kept charge with the card on file.
+/// At term end the kept charge is invoiced with the plan and paid with the card on file.
+async fn renewal(app: &TestApp, billing: Arc<dyn Billing>) {
+    let sub = credits_subscription(&billing).await.subscription.id;
+    billing.charge_addon_at_term_end(&top_up(&sub), Some("contract-later")).await.unwrap();
     app.state.engine.travel_by(30 * 86_400 + 1).await.unwrap();
     assert!(billing.list_unbilled_charges(&sub).await.unwrap().is_empty());
-    assert_eq!(billing.list_invoices(&sub, 1).await.unwrap()[0].total, 3_000);
+    let latest = &billing.list_invoices(&sub, 1).await.unwrap()[0];
+    assert_eq!((latest.total, latest.status.as_str()), (3_000, "paid"));
 }
 
-#[tokio::test]
-async fn credit_contract_holds_for_the_in_process_engine() {
-    let app = spawn().await;
-    credit_contract(&app, local(&app).await).await;
-}
-
-#[tokio::test]
-async fn credit_contract_holds_for_the_http_client_against_the_engine() {
-    let app = spawn().await;
-    credit_contract(&app, http(&app).await).await;
-}
-
-#[tokio::test]
-async fn contract_holds_for_the_in_process_engine() {
-    let app = spawn().await;
-    contract(&app, local(&app).await).await;
-}
-
-#[tokio::test]
-async fn contract_holds_for_the_http_client_against_the_engine() {
-    let app = spawn().await;
-    contract(&app, http(&app).await).await;
-}
-
-#[tokio::test]
-async fn the_http_client_reports_an_unreachable_server_as_unavailable() {
-    // A port nothing listens on: bind, note it, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let client = ChargebeeClient::new(Endpoint::single(&format!("http://127.0.0.1:{port}")), API_KEY).unwrap();
-    let err = client.personalized_offers(&offer_request(false)).await.unwrap_err();
-    assert!(matches!(err, BillingError::Unavailable(_)), "{err:?}");
-}
-
-#[tokio::test]
-async fn the_http_client_with_a_wrong_key_is_refused() {
-    let app = spawn().await;
-    let client = ChargebeeClient::new(Endpoint::single(&app.base), "wrong").unwrap();
-    let err = client.personalized_offers(&offer_request(false)).await.unwrap_err();
-    assert_eq!(err.refusal().unwrap().api_error_code, "api_authentication_failed");
-}
-
-/// Gifts through the port: customers first, a paid scheduled gift, replays by key, rescheduling within
-/// the rules, claims only when unclaimed (with the recipient's address), cancellation, lists.
-async fn gift_contract(app: &TestApp, billing: Arc<dyn Billing>) {
-    let missing = billing.retrieve_customer("nobody_here").await.unwrap_err();
-    assert_eq!(missing.refusal().unwrap().http_status_code, 404);
+/// The gifter and the recipient, who must exist before a gift.
+async fn create_gift_customers(billing: &Arc<dyn Billing>) {
     for (id, email) in [("contract_gifter", "gifter@example.com"), ("contract_rita", "rita@example.com")] {
         let c =
             NewCustomer { id: id.into(), email: email.into(), first_name: "Ada".into(), last_name: "Lovelace".into() };
-        let made = billing.create_customer(&c, Some(&format!("contract-customer-{id}"))).await.unwrap();
-        assert_eq!(made.email.as_deref(), Some(email));
-        assert_eq!(billing.create_customer(&c, Some(&format!("contract-customer-{id}"))).await.unwrap(), made);
-        assert_eq!(billing.retrieve_customer(id).await.unwrap().id, id);
+        billing.create_customer(&c, Some(&format!("contract-customer-{id}"))).await.unwrap();
     }
+}
+
+/// Customers are created once per key and retrieved; an unknown one is a 404. Gift settings start at
+/// Chargebee's defaults.
+async fn gift_customers(_: &TestApp, billing: Arc<dyn Billing>) {
+    let missing = billing.retrieve_customer("nobody_here").await.unwrap_err();
+    assert_eq!(missing.refusal().unwrap().http_status_code, 404);
+    let c = NewCustomer {
+        id: "contract_gifter".into(),
+        email: "gifter@example.com".into(),
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+    };
+    let made = billing.create_customer(&c, Some("contract-customer")).await.unwrap();
+    assert_eq!(made.email.as_deref(), Some("gifter@example.com"));
+    assert_eq!(billing.create_customer(&c, Some("contract-customer")).await.unwrap(), made);
+    assert_eq!(billing.retrieve_customer("contract_gifter").await.unwrap().id, "contract_gifter");
     let settings = billing.gift_settings().await.unwrap();
     assert!(settings.enabled && !settings.auto_claim);
+}
 
-    let gift = |scheduled_at: Option<i64>| CreateGiftRequest {
+fn gift(scheduled_at: Option<i64>) -> CreateGiftRequest {
+    CreateGiftRequest {
         gifter_customer_id: "contract_gifter".into(),
         signature: "Ada".into(),
         note: Some("Happy birthday".into()),
-        payment: GiftPayment::Card(CardDetails {
-            number: "4111111111111111".into(),
-            expiry_month: 12,
-            expiry_year: 2030,
-            cvv: "123".into(),
-        }),
+        payment: GiftPayment::Card(card("4111111111111111")),
         receiver_customer_id: "contract_rita".into(),
         receiver_first_name: "Rita".into(),
         receiver_last_name: "Recipient".into(),
@@ -261,7 +308,13 @@ async fn gift_contract(app: &TestApp, billing: Arc<dyn Billing>) {
         claim_expiry_date: None,
         item_price_id: "gift-growth-3m-USD".into(),
         shipping_address: None,
-    };
+    }
+}
+
+/// A paid gift scheduled for tomorrow waits with a `future` subscription: no claim yet, a new date only
+/// between now and its expiry, and a cancel that cancels the subscription too.
+async fn scheduled_gift(_: &TestApp, billing: Arc<dyn Billing>) {
+    create_gift_customers(&billing).await;
     let later = billing.create_gift(&gift(Some(T0 + 86_400)), Some("contract-gift-later")).await.unwrap();
     assert_eq!((later.gift.status.as_str(), later.subscription.status.as_str()), ("scheduled", "future"));
     assert_eq!(later.subscription.gift_id.as_deref(), Some(later.gift.id.as_str()));
@@ -277,7 +330,11 @@ async fn gift_contract(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(moved.gift.scheduled_at, T0 + 2 * 86_400);
     let cancelled = billing.cancel_gift(&later.gift.id, Some("contract-cancel")).await.unwrap();
     assert_eq!((cancelled.gift.status.as_str(), cancelled.subscription.status.as_str()), ("cancelled", "cancelled"));
+}
 
+/// A gift sent now is claimed once, with the recipient's shipping address kept; a second claim is refused.
+async fn gift_claim(app: &TestApp, billing: Arc<dyn Billing>) {
+    create_gift_customers(&billing).await;
     let now = billing.create_gift(&gift(None), Some("contract-gift-now")).await.unwrap();
     assert_eq!(now.gift.status, "unclaimed");
     let address = ShippingAddress {
@@ -295,25 +352,41 @@ async fn gift_contract(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(app.state.engine.gift_shipping_address(&now.gift.id).await.unwrap(), Some(address));
     let again = billing.claim_gift(&now.gift.id, None, None).await.unwrap_err();
     assert_eq!(again.refusal().unwrap().http_status_code, 400);
+    assert_eq!(billing.retrieve_gift(&now.gift.id).await.unwrap().gift.status, "claimed");
+}
+
+/// Lists filter by gifter and status and page with `next_offset`.
+async fn gift_lists(_: &TestApp, billing: Arc<dyn Billing>) {
+    create_gift_customers(&billing).await;
+    let later = billing.create_gift(&gift(Some(T0 + 86_400)), Some("contract-gift-later")).await.unwrap();
+    let now = billing.create_gift(&gift(None), Some("contract-gift-now")).await.unwrap();
+    billing.claim_gift(&now.gift.id, None, Some("contract-claim")).await.unwrap();
 
     let mine = GiftQuery { gifter_customer_id: Some("contract_gifter".into()), ..GiftQuery::default() };
     let page = billing.list_gifts(&mine, 1, None).await.unwrap();
     assert_eq!(page.list.len(), 1);
+    assert_eq!(page.list[0].gift.id, later.gift.id, "oldest first");
     let rest = billing.list_gifts(&mine, 10, page.next_offset.as_deref()).await.unwrap();
-    assert_eq!(rest.list.len(), 1);
-    assert_eq!(billing.retrieve_gift(&now.gift.id).await.unwrap().gift.status, "claimed");
+    assert_eq!(rest.list.iter().map(|g| g.gift.id.as_str()).collect::<Vec<_>>(), [now.gift.id.as_str()]);
     let claimed_only = GiftQuery { status: Some("claimed".into()), ..mine };
     assert_eq!(billing.list_gifts(&claimed_only, 10, None).await.unwrap().list.len(), 1);
+    let others = GiftQuery { gifter_customer_id: Some("someone_else".into()), ..GiftQuery::default() };
+    assert!(billing.list_gifts(&others, 10, None).await.unwrap().list.is_empty());
 }
 
 #[tokio::test]
-async fn gift_contract_holds_for_the_in_process_engine() {
-    let app = spawn().await;
-    gift_contract(&app, local(&app).await).await;
+async fn the_http_client_reports_an_unreachable_server_as_unavailable() {
+    // A port nothing listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = ChargebeeClient::new(Endpoint::single(&format!("http://127.0.0.1:{port}")), API_KEY).unwrap();
+    let err = client.personalized_offers(&offer_request(false)).await.unwrap_err();
+    assert!(matches!(err, BillingError::Unavailable(_)), "{err:?}");
 }
 
 #[tokio::test]
-async fn gift_contract_holds_for_the_http_client_against_the_engine() {
+async fn the_http_client_with_a_wrong_key_is_refused() {
     let app = spawn().await;
-    gift_contract(&app, http(&app).await).await;
+    let client = ChargebeeClient::new(Endpoint::single(&app.base), "wrong").unwrap();
+    let err = client.personalized_offers(&offer_request(false)).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().api_error_code, "api_authentication_failed");
 }

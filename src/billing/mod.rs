@@ -11,6 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::config::BillingBackend;
+use crate::error::AppError;
 use growthkit_engine::Engine;
 use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
@@ -36,6 +37,45 @@ impl BillingError {
         match self {
             BillingError::Refused(e) => Some(e),
             BillingError::Unavailable(_) => None,
+        }
+    }
+
+    /// The refusal when the card was the problem: declined (HTTP 402), or a card field the gateway would
+    /// not take. Nothing was charged, and the user can put it right.
+    pub fn payment_problem(&self) -> Option<&ApiError> {
+        self.refusal()
+            .filter(|e| e.http_status_code == 402 || e.param.as_deref().is_some_and(|p| p.starts_with("card[")))
+    }
+
+    /// A refusal the user can read (4xx): what billing said, and for a card problem that nothing was charged.
+    pub fn user_message(&self) -> Option<String> {
+        let refusal = self.refusal().filter(|e| e.http_status_code < 500)?;
+        Some(if self.payment_problem().is_some() {
+            format!("{} Nothing was charged.", refusal.message)
+        } else {
+            format!("Billing refused this: {}", refusal.message)
+        })
+    }
+}
+
+/// How every feature reports a billing failure to the browser: a refusal the user can act on as invalid
+/// input with billing's words (logged as a warning unless it is a card problem), and an outage or billing's
+/// own failure as unavailable (logged as an error, at the caller's line).
+impl From<BillingError> for AppError {
+    #[track_caller]
+    fn from(err: BillingError) -> Self {
+        let at = std::panic::Location::caller();
+        match err.user_message() {
+            Some(message) => {
+                if err.payment_problem().is_none() {
+                    tracing::warn!(%at, "{err}");
+                }
+                AppError::Invalid(message)
+            }
+            None => {
+                tracing::error!(%at, "{err}");
+                AppError::Unavailable
+            }
         }
     }
 }
@@ -182,4 +222,33 @@ pub fn from_config(backend: &BillingBackend, engine: Arc<Engine>) -> Result<Arc<
             api_key,
         )?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(status: u16, param: Option<&str>) -> BillingError {
+        let mut e = ApiError::param(param.unwrap_or("id"), "Refused for a reason.");
+        e.http_status_code = status;
+        e.param = param.map(str::to_owned);
+        BillingError::Refused(e)
+    }
+
+    #[test]
+    fn billing_failures_reach_the_browser_one_way() {
+        let decline = refused(402, None);
+        assert!(decline.payment_problem().is_some());
+        assert_eq!(AppError::from(decline), AppError::invalid("Refused for a reason. Nothing was charged."));
+        let bad_card = refused(400, Some("card[number]"));
+        assert!(bad_card.payment_problem().is_some());
+        assert_eq!(AppError::from(refused(400, Some("scheduled_at"))).status(), 422);
+        assert_eq!(
+            AppError::from(refused(400, Some("scheduled_at"))).to_string(),
+            "Billing refused this: Refused for a reason."
+        );
+        assert_eq!(AppError::from(refused(500, None)), AppError::Unavailable);
+        assert_eq!(AppError::from(BillingError::Unavailable("connection refused".into())).status(), 503);
+        assert!(!AppError::from(BillingError::Unavailable("10.0.0.1 refused".into())).to_string().contains("10.0"));
+    }
 }

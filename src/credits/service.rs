@@ -29,11 +29,6 @@ fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
     move |err| AppError::internal(context, err)
 }
 
-fn unavailable(context: &'static str, err: &BillingError) -> AppError {
-    tracing::error!("billing {context}: {err}");
-    AppError::Conflict("Billing could not be reached. Nothing changed on our side; please try again.".into())
-}
-
 /// The idempotency key of one credits request (see [`crate::keys`]).
 fn request_key(account_id: &str, nonce: &str, what: &str, params: &[&str]) -> String {
     let parts: Vec<&str> = [account_id, nonce, what].into_iter().chain(params.iter().copied()).collect();
@@ -44,14 +39,14 @@ fn require_owner(user: &CurrentUser) -> Result<(), AppError> {
     if user.role == Role::Owner {
         Ok(())
     } else {
-        Err(AppError::Conflict("Only the account owner can buy credits or change the subscription.".into()))
+        Err(AppError::Forbidden("Only the account owner can buy credits or change the subscription.".into()))
     }
 }
 
 /// The plans and credit packs on sale.
 pub async fn catalog(state: &AppState) -> Result<(Vec<PlanOption>, Vec<PackOption>), AppError> {
     let query = ItemPriceQuery { item_type: None, item_family_id: Some(state.config.credits_family.clone()) };
-    let prices = state.billing.list_item_prices(&query).await.map_err(|e| unavailable("listing item prices", &e))?;
+    let prices = state.billing.list_item_prices(&query).await?;
     let mut plans = Vec::new();
     let mut packs = Vec::new();
     for p in prices {
@@ -101,13 +96,8 @@ pub async fn overview(state: &AppState, user: &CurrentUser) -> Result<CreditsOve
         return Ok(CreditsOverview::Activating);
     }
     let (plans, packs) = catalog(state).await?;
-    let sub = state
-        .billing
-        .retrieve_subscription(&subscription_id)
-        .await
-        .map_err(|e| unavailable("reading the credit subscription", &e))?;
-    let unbilled =
-        state.billing.list_unbilled_charges(&subscription_id).await.map_err(|e| unavailable("listing charges", &e))?;
+    let sub = state.billing.retrieve_subscription(&subscription_id).await?;
+    let unbilled = state.billing.list_unbilled_charges(&subscription_id).await?;
     let pending = unbilled
         .iter()
         .map(|c| PendingCharge {
@@ -198,7 +188,7 @@ pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) 
         Err(BillingError::Refused(e)) if e.http_status_code == 404 => false,
         Err(err) => {
             repo::forget_action(&state.writer, &key).await.map_err(db("forgetting a credit action"))?;
-            return Err(unavailable("reading the customer", &err));
+            return Err(err.into());
         }
     };
     let customer = if exists {
@@ -286,19 +276,16 @@ async fn refused(
     err: BillingError,
     context: &'static str,
 ) -> Result<ChoiceOutcome, AppError> {
-    match err {
-        BillingError::Refused(e)
-            if e.http_status_code == 402 || e.param.as_deref().is_some_and(|p| p.starts_with("card[")) =>
-        {
-            finish(state, key, Err(format!("{} Nothing was charged.", e.message)), false).await
+    match err.user_message() {
+        Some(message) => {
+            if err.payment_problem().is_none() {
+                tracing::warn!("billing refused {context}: {err}");
+            }
+            finish(state, key, Err(message), false).await
         }
-        BillingError::Refused(e) => {
-            tracing::warn!("billing refused {context}: {e}");
-            finish(state, key, Err(format!("Billing refused this: {}", e.message)), false).await
-        }
-        err @ BillingError::Unavailable(_) => {
+        None => {
             repo::forget_action(&state.writer, key).await.map_err(db("forgetting a credit action"))?;
-            Err(unavailable(context, &err))
+            Err(err.into())
         }
     }
 }

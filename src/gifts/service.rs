@@ -34,26 +34,6 @@ fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
     move |err| AppError::internal(context, err)
 }
 
-fn unavailable(context: &'static str, err: &BillingError) -> AppError {
-    tracing::error!("billing {context}: {err}");
-    AppError::Conflict("Billing could not be reached. Nothing changed; please try again.".into())
-}
-
-/// A billing refusal the user can act on (a declined card, a date out of range) is shown as billing
-/// words it; anything else is logged and reported as unavailable.
-fn refusal(context: &'static str, err: BillingError) -> AppError {
-    match err {
-        BillingError::Refused(e) if e.http_status_code == 402 => {
-            AppError::Invalid(format!("{} Nothing was charged.", e.message))
-        }
-        BillingError::Refused(e) if e.http_status_code < 500 => {
-            tracing::warn!("billing refused {context}: {e}");
-            AppError::Invalid(format!("Billing refused this: {}", e.message))
-        }
-        err => unavailable(context, &err),
-    }
-}
-
 fn period_label(p: &ItemPrice) -> String {
     let n = p.period.unwrap_or(1);
     let unit = p.period_unit.as_deref().unwrap_or("month");
@@ -63,7 +43,7 @@ fn period_label(p: &ItemPrice) -> String {
 /// The gift plans on sale.
 async fn gift_plans(state: &AppState) -> Result<Vec<GiftPlan>, AppError> {
     let query = ItemPriceQuery { item_type: Some("plan".into()), item_family_id: None };
-    let prices = state.billing.list_item_prices(&query).await.map_err(|e| unavailable("listing gift plans", &e))?;
+    let prices = state.billing.list_item_prices(&query).await?;
     Ok(prices
         .into_iter()
         .filter(|p| p.is_giftable && p.status == "active")
@@ -79,7 +59,7 @@ async fn gift_plans(state: &AppState) -> Result<Vec<GiftPlan>, AppError> {
 }
 
 async fn settings(state: &AppState) -> Result<GiftSettings, AppError> {
-    state.billing.gift_settings().await.map_err(|e| unavailable("reading gift settings", &e))
+    Ok(state.billing.gift_settings().await?)
 }
 
 /// The billing customer an account gives gifts as: the account's own when billing knows it, else one
@@ -99,13 +79,13 @@ async fn ensure_customer(state: &AppState, c: &NewCustomer) -> Result<(), AppErr
     match state.billing.retrieve_customer(&c.id).await {
         Ok(_) => return Ok(()),
         Err(BillingError::Refused(e)) if e.http_status_code == 404 => {}
-        Err(err) => return Err(unavailable("reading a customer", &err)),
+        Err(err) => return Err(err.into()),
     }
     match state.billing.create_customer(c, Some(&request_key("gk_customer", &[&c.id]))).await {
         Ok(_) => Ok(()),
         // Created by a concurrent request meanwhile: it exists, which is all that is needed.
         Err(BillingError::Refused(e)) if e.param.as_deref() == Some("id") => Ok(()),
-        Err(err) => Err(refusal("creating a customer", err)),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -210,7 +190,7 @@ pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> 
         item_price_id: plan.id.clone(),
         shipping_address: address,
     };
-    let bought = state.billing.create_gift(&req, Some(&key)).await.map_err(|e| refusal("buying a gift", e))?;
+    let bought = state.billing.create_gift(&req, Some(&key)).await?;
     let gift_id = bought.gift.id.clone();
     let purchase = Purchase {
         gift_id: gift_id.clone(),
@@ -225,7 +205,7 @@ pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> 
 
 /// A billing event about a gift arrived: bring its e-mails up to date.
 pub async fn on_event(state: &AppState, gift_id: &str) -> Result<(), AppError> {
-    let gift = state.billing.retrieve_gift(gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
+    let gift = state.billing.retrieve_gift(gift_id).await?;
     follow(state, &gift).await
 }
 
@@ -312,7 +292,7 @@ impl Letters {
                 let name = [c.first_name.unwrap_or_default(), c.last_name.unwrap_or_default()].join(" ");
                 (e, name.trim().to_owned())
             }),
-            Err(err) => return Err(unavailable("reading the gifter", &err)),
+            Err(err) => return Err(err.into()),
         };
         let plan_id = g.subscription.subscription_items.first().map(|i| i.item_price_id.clone()).unwrap_or_default();
         let plan = gift_plans(state).await?.into_iter().find(|p| p.id == plan_id);
@@ -478,7 +458,7 @@ pub async fn claim_page(state: &AppState, token: &str) -> Result<ClaimPage, AppE
 
 /// What a known claim link leads to, by the gift's state now.
 async fn link_page(state: &AppState, link: &repo::ClaimLink) -> Result<ClaimPage, AppError> {
-    let g = state.billing.retrieve_gift(&link.gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
+    let g = state.billing.retrieve_gift(&link.gift_id).await?;
     let plans = gift_plans(state).await?;
     let plan_id = g.subscription.subscription_items.first().map(|i| i.item_price_id.as_str()).unwrap_or_default();
     let plan = plans.iter().find(|p| p.id == plan_id);
@@ -533,11 +513,11 @@ pub async fn claim(state: &AppState, token: &str, address: AddressInput) -> Resu
         }
         Err(BillingError::Refused(e)) if e.http_status_code < 500 => {
             // Claimed, cancelled or expired meanwhile: say which.
-            let g = state.billing.retrieve_gift(&link.gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
+            let g = state.billing.retrieve_gift(&link.gift_id).await?;
             tracing::info!(gift = %link.gift_id, "claim refused: {e}");
             Err(AppError::Conflict(closed_message(&g.gift.status, &g.gift)))
         }
-        Err(err) => Err(unavailable("claiming a gift", &err)),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -579,9 +559,8 @@ pub async fn my_gifts(state: &AppState, user: &CurrentUser) -> Result<GiftsOverv
     let gifter = gifter_id(state, &user.account_id).await?;
     let sent_query = GiftQuery { gifter_customer_id: Some(gifter), ..GiftQuery::default() };
     let received_query = GiftQuery { receiver_email: Some(user.email.clone()), ..GiftQuery::default() };
-    let sent = state.billing.list_gifts(&sent_query, 100, None).await.map_err(|e| unavailable("listing gifts", &e))?;
-    let received =
-        state.billing.list_gifts(&received_query, 100, None).await.map_err(|e| unavailable("listing gifts", &e))?;
+    let sent = state.billing.list_gifts(&sent_query, 100, None).await?;
+    let received = state.billing.list_gifts(&received_query, 100, None).await?;
     let zones: std::collections::HashMap<String, (String, i64)> =
         repo::account_purchases(&state.pool, &user.account_id)
             .await
@@ -620,7 +599,7 @@ pub async fn my_gifts(state: &AppState, user: &CurrentUser) -> Result<GiftsOverv
 async fn own_gift(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result<GiftWithSubscription, AppError> {
     let g = state.billing.retrieve_gift(gift_id).await.map_err(|e| match e {
         BillingError::Refused(e) if e.http_status_code == 404 => AppError::NotFound("There is no such gift.".into()),
-        e => unavailable("reading a gift", &e),
+        e => e.into(),
     })?;
     if g.gift.gifter.customer_id != gifter_id(state, &user.account_id).await? {
         return Err(AppError::NotFound("There is no such gift.".into()));
@@ -632,7 +611,7 @@ async fn own_gift(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result
 pub async fn cancel_as_gifter(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result<String, AppError> {
     let g = own_gift(state, user, gift_id).await?;
     if !settings(state).await?.gifter_may_cancel {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     if g.gift.status != "scheduled" {
         return Err(AppError::Conflict(
@@ -640,7 +619,7 @@ pub async fn cancel_as_gifter(state: &AppState, user: &CurrentUser, gift_id: &st
         ));
     }
     let key = request_key("gk_gift_cancel", &[gift_id]);
-    let done = state.billing.cancel_gift(gift_id, Some(&key)).await.map_err(|e| refusal("cancelling a gift", e))?;
+    let done = state.billing.cancel_gift(gift_id, Some(&key)).await?;
     follow(state, &done).await?;
     Ok(format!("The gift for {} is cancelled.", done.gift.gift_receiver.first_name))
 }
@@ -656,7 +635,7 @@ pub async fn reschedule(
 ) -> Result<String, AppError> {
     let g = own_gift(state, user, gift_id).await?;
     if !settings(state).await?.gifter_may_schedule {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     if g.gift.status != "scheduled" {
         return Err(AppError::Conflict("This gift has been sent already; its date can no longer change.".into()));
@@ -671,7 +650,7 @@ pub async fn reschedule(
         return Err(AppError::Invalid(format!("Choose a time before the gift's claim deadline, {}.", utc(expiry))));
     }
     let key = request_key("gk_gift_move", &[gift_id, &at.to_string()]);
-    state.billing.update_gift(gift_id, at, Some(&key)).await.map_err(|e| refusal("rescheduling a gift", e))?;
+    state.billing.update_gift(gift_id, at, Some(&key)).await?;
     repo::update_zone(&state.pool, gift_id, &zone, offset).await.map_err(db("saving the time zone"))?;
     Ok(format!("The gift e-mail will go out on {}.", local_time(at, offset, &zone)))
 }
@@ -679,27 +658,22 @@ pub async fn reschedule(
 /// The recipient cancels a gift they received (when the site allows it): before the claim the gift is
 /// cancelled; after it, the gift subscription ends now (no credit for the unused period).
 pub async fn cancel_as_recipient(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result<String, AppError> {
-    let g = state.billing.retrieve_gift(gift_id).await.map_err(|e| unavailable("reading a gift", &e))?;
+    let g = state.billing.retrieve_gift(gift_id).await?;
     if !g.gift.gift_receiver.email.eq_ignore_ascii_case(&user.email) || g.gift.status == "scheduled" {
         return Err(AppError::NotFound("There is no such gift.".into()));
     }
     if !settings(state).await?.recipient_may_cancel {
-        return Err(AppError::Forbidden);
+        return Err(AppError::forbidden());
     }
     let key = request_key("gk_gift_recipient_cancel", &[gift_id]);
     match g.gift.status.as_str() {
         "unclaimed" => {
-            let done =
-                state.billing.cancel_gift(gift_id, Some(&key)).await.map_err(|e| refusal("cancelling a gift", e))?;
+            let done = state.billing.cancel_gift(gift_id, Some(&key)).await?;
             follow(state, &done).await?;
             Ok("The gift is cancelled.".into())
         }
         "claimed" if g.subscription.status != "cancelled" => {
-            state
-                .billing
-                .cancel_subscription(&g.subscription.id, false, Some(&key))
-                .await
-                .map_err(|e| refusal("cancelling a gift subscription", e))?;
+            state.billing.cancel_subscription(&g.subscription.id, false, Some(&key)).await?;
             Ok("Your gift subscription is cancelled.".into())
         }
         _ => Err(AppError::Conflict("This gift has already ended.".into())),

@@ -21,10 +21,6 @@ pub const ABANDON_AFTER_SECONDS: i64 = 24 * 3_600;
 
 pub const ALREADY_ACCEPTED: &str = "This offer has already been accepted.";
 
-fn unavailable(context: &str, err: &BillingError) -> AppError {
-    AppError::internal(context, err)
-}
-
 /// Whether the account may use Advanced Analytics and, if not, the offer to show.
 pub async fn gate(state: &AppState, user: &CurrentUser, context: RequestContext) -> Result<Gate, AppError> {
     if repo::has_feature(&state.pool, &user.account_id, ADVANCED_ANALYTICS).await? {
@@ -84,7 +80,7 @@ pub fn offer_view(state: &AppState, user: &CurrentUser, offer: PersonalizedOffer
 }
 
 fn check_token(state: &AppState, user: &CurrentUser, po_id: &str, token: &str) -> Result<(), AppError> {
-    if state.signer.verify(&[&user.account_id, po_id], token) { Ok(()) } else { Err(AppError::Forbidden) }
+    if state.signer.verify(&[&user.account_id, po_id], token) { Ok(()) } else { Err(AppError::forbidden()) }
 }
 
 /// Records that the user saw or dismissed the offer.
@@ -97,7 +93,7 @@ pub async fn record_event(
 ) -> Result<(), AppError> {
     check_token(state, user, po_id, token)?;
     let event = OfferEventRequest { personalized_offer_id: po_id.to_owned(), event_type: kind };
-    state.billing.record_offer_event(&event).await.map_err(|e| unavailable("offer event", &e))
+    state.billing.record_offer_event(&event).await.map_err(AppError::from)
 }
 
 /// The upgrade page address for a fulfillment: the option's redirect path (this app's own page).
@@ -173,7 +169,7 @@ pub async fn accept(
             tracing::warn!("billing refused an acceptance: {e}");
             Err(AppError::Conflict("This offer can no longer be accepted. Reload the page to see the latest.".into()))
         }
-        Err(err @ BillingError::Unavailable(_)) => Err(unavailable("creating a fulfillment", &err)),
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -217,7 +213,7 @@ pub async fn upgrade_view(state: &AppState, user: &CurrentUser, fulfillment_id: 
 /// The plan the upgrade sells (`GROWTHKIT_UPGRADE_PLAN`), as the catalog prices it.
 async fn upgrade_plan(state: &AppState) -> Result<ItemPrice, AppError> {
     let query = ItemPriceQuery { item_type: Some("plan".into()), item_family_id: None };
-    let plans = state.billing.list_item_prices(&query).await.map_err(|e| unavailable("reading the catalog", &e))?;
+    let plans = state.billing.list_item_prices(&query).await.map_err(AppError::from)?;
     let wanted = &state.config.upgrade_plan;
     plans.into_iter().find(|p| &p.id == wanted).ok_or_else(|| {
         tracing::error!("the upgrade plan {wanted} (GROWTHKIT_UPGRADE_PLAN) is not in the catalog");
@@ -240,7 +236,7 @@ async fn fail(state: &AppState, acc: &Acceptance, reason: &str) -> Result<(), Ap
         };
         match state.billing.update_offer_fulfillment(&update, Some(&format!("{}-fail", acc.id))).await {
             Ok(_) | Err(BillingError::Refused(_)) => {}
-            Err(err @ BillingError::Unavailable(_)) => return Err(unavailable("failing a fulfillment", &err)),
+            Err(err) => return Err(err.into()),
         }
     }
     repo::failed(&state.pool, &acc.id, reason, state.clock.now()).await?;
@@ -303,7 +299,7 @@ pub async fn pay(
             fail(state, &acc, &reason).await?;
             return Ok(Paid::Failed { reason });
         }
-        Err(err @ BillingError::Unavailable(_)) => return Err(unavailable("changing the plan", &err)),
+        Err(err) => return Err(err.into()),
     }
 
     let now = state.clock.now();

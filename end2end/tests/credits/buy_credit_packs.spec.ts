@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, eventCount, invoiceCount, travel } from "../fixtures/engine";
 import { docScreenshot } from "../fixtures/screenshots";
+import { CardFields, waitForIsland } from "../fixtures/forms";
 
 // Carl's credits, in order: checkout, then each answer to the low-balance popup.
 test.describe.configure({ mode: "serial" });
@@ -19,7 +20,7 @@ async function balance(page: Page): Promise<number> {
 
 /** Sets the alert level just under the balance, then runs a report: the balance drops below it. */
 async function runLow(page: Page) {
-  await expect(page.getByTestId("credits-console")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(page.getByTestId("credits-console"));
   const before = await balance(page);
   await page.getByTestId("threshold").fill(String(before - 10));
   await page.getByTestId("save-threshold").click();
@@ -33,11 +34,8 @@ async function runLow(page: Page) {
 test("checkout without a pack is refused in the browser and by the server", async ({ page }) => {
   await openCredits(page);
   const checkout = page.getByTestId("credit-checkout");
-  await expect(checkout).toHaveAttribute("data-hydrated", "true");
-  await page.getByTestId("card-number").fill("4111 1111 1111 1111");
-  await page.getByTestId("card-month").fill("12");
-  await page.getByTestId("card-year").fill("2030");
-  await page.getByTestId("card-cvc").fill("123");
+  await waitForIsland(checkout);
+  await new CardFields(page).fill();
   await page.getByTestId("checkout").click();
   await expect(page.getByTestId("checkout-problem")).toContainText("Choose a credit pack");
   await expect(page.getByTestId("checkout-total")).toHaveText("Choose a pack to see the total.");
@@ -63,15 +61,12 @@ test("checkout without a pack is refused in the browser and by the server", asyn
 
 test("checkout with a pack: paid, then the balance appears when the payment event arrives", async ({ page }) => {
   await openCredits(page);
-  await expect(page.getByTestId("credit-checkout")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(page.getByTestId("credit-checkout"));
   await page.getByTestId("plan-credits-pro-USD-monthly").check();
   await page.getByTestId("pack").selectOption("credit-pack-500-USD");
   await page.getByTestId("quantity").fill("1");
   await expect(page.getByTestId("checkout-total")).toHaveText("Total today: $59.00 for 500 credits");
-  await page.getByTestId("card-number").fill("4111 1111 1111 1111");
-  await page.getByTestId("card-month").fill("12");
-  await page.getByTestId("card-year").fill("2030");
-  await page.getByTestId("card-cvc").fill("123");
+  await new CardFields(page).fill();
   await docScreenshot(page, "credits-checkout", { fullPage: true });
   await page.getByTestId("checkout").dblclick();
   await expect(page.getByTestId("credit-balance")).toHaveText("500", { timeout: 15_000 });
@@ -96,7 +91,7 @@ test("low balance: the popup; Yes, top up now charges once and the balance rises
 
   // Once per episode: a reload in the same (now ended) episode shows no popup.
   await page.reload();
-  await expect(page.getByTestId("credits-console")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(page.getByTestId("credits-console"));
   await expect(page.getByTestId("top-up-popup")).toBeHidden();
 });
 

@@ -2,6 +2,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, engineNow, travel } from "../fixtures/engine";
 import { docScreenshot } from "../fixtures/screenshots";
+import { CardFields, TEST_CARDS, waitForIsland } from "../fixtures/forms";
 
 // Gifts, in order: a scheduled gift from purchase to claim, the checkout's validation, auto-claim,
 // expiry, and the gifter's cancel and change of date. The gifter's browser runs in Berlin time.
@@ -17,7 +18,7 @@ async function as(browser: Browser, email: string): Promise<Page> {
 
 async function openCheckout(page: Page) {
   await page.goto("/gift");
-  await expect(page.getByTestId("gift-checkout")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(page.getByTestId("gift-checkout"));
 }
 
 async function fillRecipient(page: Page, email: string) {
@@ -26,20 +27,13 @@ async function fillRecipient(page: Page, email: string) {
   await page.getByTestId("recipient-email").fill(email);
 }
 
-async function fillCard(page: Page, number = "4111 1111 1111 1111") {
-  await page.getByTestId("card-number").fill(number);
-  await page.getByTestId("card-month").fill("12");
-  await page.getByTestId("card-year").fill("2030");
-  await page.getByTestId("card-cvc").fill("123");
-}
-
 /** Buys a 3-month gift; `later` keeps the suggested time (tomorrow), otherwise it is sent now. */
 async function buyGift(page: Page, email: string, later: boolean) {
   await openCheckout(page);
   await fillRecipient(page, email);
   await page.getByTestId("gift-note").fill("Happy birthday!");
   if (later) await page.getByTestId("send-later").check();
-  await fillCard(page);
+  await new CardFields(page).fill();
   await page.getByTestId("buy-gift").click();
   await expect(page).toHaveURL(/\/account\/gifts\?ordered=gift_/);
   await expect(page.getByTestId("gift-ordered")).toBeVisible();
@@ -57,7 +51,7 @@ async function mail(page: Page, to: string, kind: string) {
 
 /** Saves the studio's gift settings once the form is live, and waits for the page to reload with them. */
 async function saveSettings(studio: Page) {
-  await expect(studio.getByTestId("gift-settings")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(studio.getByTestId("gift-settings"));
   const saved = studio.waitForResponse((r) => r.url().includes("/api/studio/save_gift_settings"));
   const reloaded = studio.waitForEvent("load");
   await studio.getByTestId("save-gift-settings").click();
@@ -96,7 +90,7 @@ test("a scheduled gift is confirmed, sent on its date, claimed by link, and the 
   // The recipient needs no account: the link is the proof.
   const claimer = await (await browser.newContext()).newPage();
   await claimer.goto(new URL(link!).pathname);
-  await expect(claimer.getByTestId("claim-form")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(claimer.getByTestId("claim-form"));
   await expect(claimer.getByTestId("claim-note")).toHaveText("Happy birthday!");
   await docScreenshot(claimer, "gifts-claim", { fullPage: true });
   await claimer.getByTestId("claim-gift").click();
@@ -123,7 +117,7 @@ test("a scheduled gift is confirmed, sent on its date, claimed by link, and the 
 test("the checkout says what is wrong, field by field, and a declined card buys nothing", async ({ page }) => {
   await signIn(page, "gifter@demo.test");
   await openCheckout(page);
-  await fillCard(page);
+  await new CardFields(page).fill();
   await page.getByTestId("buy-gift").click();
   const problem = page.getByTestId("gift-problem");
   await expect(problem).toHaveText("Enter the recipient's first and last name.");
@@ -138,7 +132,7 @@ test("the checkout says what is wrong, field by field, and a declined card buys 
   await expect(problem).toContainText("shipping address");
   await docScreenshot(page, "gifts-validation", { fullPage: true });
   await page.getByTestId("gift-plan-gift-growth-3m-USD").check();
-  await fillCard(page, "4000 0000 0000 0002");
+  await new CardFields(page).fill(TEST_CARDS.declined);
   await expect(problem).toHaveCount(0);
   await page.getByTestId("buy-gift").click();
   await expect(page.getByTestId("gift-error")).toContainText("Nothing was charged");
@@ -150,7 +144,7 @@ test("the checkout says what is wrong, field by field, and a declined card buys 
 test("with auto-claim on, the gift is claimed when sent and no claim e-mail goes out", async ({ page, browser }) => {
   const studio = await as(browser, "studio@growthkit.test");
   await studio.goto("/studio/gifts");
-  await expect(studio.getByTestId("gift-settings")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(studio.getByTestId("gift-settings"));
   await studio.getByTestId("setting-auto_claim").check();
   await saveSettings(studio);
   await expect(studio.getByTestId("setting-auto_claim")).toBeChecked();
@@ -162,7 +156,7 @@ test("with auto-claim on, the gift is claimed when sent and no claim e-mail goes
   await expect(studio.locator('[data-to="rita.auto@demo.test"][data-kind=gift_claim_invitation]')).toHaveCount(0);
 
   await studio.goto("/studio/gifts");
-  await expect(studio.getByTestId("gift-settings")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(studio.getByTestId("gift-settings"));
   await studio.getByTestId("setting-auto_claim").uncheck();
   await saveSettings(studio);
   await expect(studio.getByTestId("setting-auto_claim")).not.toBeChecked();
@@ -189,7 +183,7 @@ test("the gifter changes the date of a scheduled gift, then cancels it", async (
   await signIn(page, "gifter@demo.test");
   await buyGift(page, "rita.cancel@demo.test", true);
   const card = page.locator('[data-testid=gift-card]:has-text("rita.cancel@demo.test")');
-  await expect(card.getByTestId("gift-actions")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(card.getByTestId("gift-actions"));
   const before = await card.getByTestId("gift-notify").innerText();
 
   const inThreeDays = (await engineNow(request)) + 3 * DAY;
@@ -210,7 +204,7 @@ test("the gifter changes the date of a scheduled gift, then cancels it", async (
   await expect(studio.locator('[data-testid=subscription-row]:has-text("rita.cancel@demo.test")')).toBeVisible();
   await docScreenshot(studio, "gifts-studio", { fullPage: true });
 
-  await expect(card.getByTestId("gift-actions")).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(card.getByTestId("gift-actions"));
   await card.getByTestId("cancel-gift").click();
   await card.getByTestId("confirm-cancel").click();
   await expect(card.getByTestId("gift-status")).toHaveText("Cancelled");

@@ -2,13 +2,10 @@ import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, fulfillment, travel } from "../fixtures/engine";
 import { docScreenshot } from "../fixtures/screenshots";
+import { CardFields, TEST_CARDS, waitForIsland } from "../fixtures/forms";
 
 // One account's offer lifecycle, in order: each step starts from the state the previous one left.
 test.describe.configure({ mode: "serial" });
-
-async function hydrated(page: Page, testId: string) {
-  await expect(page.getByTestId(testId)).toHaveAttribute("data-hydrated", "true");
-}
 
 function fulfillmentIdOf(page: Page): string {
   const id = new URL(page.url()).searchParams.get("fulfillment");
@@ -20,7 +17,7 @@ test("banner: dismissed, hidden during the cooldown, back after time travel", as
   await signIn(page, "owner@acme.test");
   const banner = page.getByTestId("offer-banner");
   await expect(banner.locator(".offer-title")).toHaveText("Unlock Advanced Analytics");
-  await hydrated(page, "offer-banner");
+  await waitForIsland(page.getByTestId("offer-banner"));
   await docScreenshot(page, "offer-banner");
 
   await banner.getByTestId("offer-dismiss").click();
@@ -40,7 +37,7 @@ test("abandoned upgrade: accepted, left, failed after 8 days of time travel", as
   await page.goto("/app/analytics");
   await expect(page.getByTestId("analytics-locked")).toBeVisible();
   const inline = page.getByTestId("offer-inline");
-  await hydrated(page, "offer-inline");
+  await waitForIsland(page.getByTestId("offer-inline"));
   await docScreenshot(page, "offer-inline", { fullPage: true });
   await inline.getByTestId("offer-accept").click();
   await expect(page).toHaveURL(/\/upgrade\/analytics\?fulfillment=/);
@@ -61,11 +58,11 @@ test("modal, B2B and payment: decline, teammate refused, then paid and unlocked"
   // Both team members have the offer on screen at the same time.
   await signIn(member, "member@acme.test");
   await member.goto("/app/analytics");
-  await hydrated(member, "offer-inline");
+  await waitForIsland(member.getByTestId("offer-inline"));
 
   await signIn(owner, "owner@acme.test");
   await owner.goto("/app/analytics");
-  await hydrated(owner, "offer-modal");
+  await waitForIsland(owner.getByTestId("offer-modal"));
   await owner.getByTestId("gated-action").click();
   const dialog = owner.getByTestId("offer-dialog");
   await expect(dialog).toBeVisible();
@@ -89,19 +86,16 @@ test("modal, B2B and payment: decline, teammate refused, then paid and unlocked"
   );
 
   // Declined card: the fulfillment fails with the reason, and the user can try again.
-  await hydrated(owner, "payment-form");
+  await waitForIsland(owner.getByTestId("payment-form"));
   await docScreenshot(owner, "upgrade", { fullPage: true });
-  await owner.getByTestId("card-number").fill("4000 0000 0000 0002");
-  await owner.getByTestId("card-month").fill("12");
-  await owner.getByTestId("card-year").fill("2030");
-  await owner.getByTestId("card-cvc").fill("123");
+  await new CardFields(owner).fill(TEST_CARDS.declined);
   await owner.getByTestId("pay").click();
   await expect(owner.getByTestId("payment-error")).toContainText("Payment declined: The card was declined by the bank.");
   const declined = await fulfillment(request, firstId);
   expect(declined.status).toBe("failed");
   expect(declined.error.message).toBe("Payment declined: The card was declined by the bank.");
 
-  await owner.getByTestId("card-number").fill("4111 1111 1111 1111");
+  await new CardFields(owner).changeNumber(TEST_CARDS.approved);
   await owner.getByTestId("pay").dblclick();
   await expect(owner).toHaveURL(/\/app\/analytics\?upgraded=1$/);
   await expect(owner.getByTestId("upgraded")).toBeVisible();

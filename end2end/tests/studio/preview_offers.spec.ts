@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { docScreenshot } from "../fixtures/screenshots";
+import { waitForIsland } from "../fixtures/forms";
 
 test("the product team previews an offer in all three patterns with live, sanitized content", async ({ page }) => {
   await signIn(page, "studio@growthkit.test");
@@ -8,7 +9,7 @@ test("the product team previews an offer in all three patterns with live, saniti
   await expect(page).toHaveURL(/\/studio$/);
   await page.goto("/studio/offers");
   const editor = page.getByTestId("offer-editor-offer_advanced_analytics");
-  await expect(editor).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(editor);
   for (const pattern of ["banner", "inline", "modal"]) {
     await expect(editor.getByTestId(`preview-${pattern}`).locator(".offer-title")).toHaveText("Unlock Advanced Analytics");
   }
@@ -27,7 +28,7 @@ test("the dry run explains why each play won or lost", async ({ page }) => {
   await signIn(page, "studio@growthkit.test");
   await page.goto("/studio/dry-run");
   const form = page.getByTestId("dry-run");
-  await expect(form).toHaveAttribute("data-hydrated", "true");
+  await waitForIsland(form);
   await page.getByTestId("dry-run-custom").fill("has_advanced_analytics = true");
   await form.getByRole("button", { name: "Run decision" }).click();
   await expect(page.getByTestId("dry-run-winner")).toHaveText("No offer: every play lost.");
