@@ -44,7 +44,7 @@ pub enum BootError {
     #[error("registering the app's webhook endpoint: {0}")]
     Webhooks(String),
     #[error("configuration: {0}")]
-    Mail(#[from] crate::mail::sender::MailerError),
+    Mail(#[from] crate::mail::smtp::MailerError),
 }
 
 /// Leptos' options for this app. The compiled WASM and CSS live under `LEPTOS_SITE_ROOT` (default
@@ -78,7 +78,7 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
         }
     }
     let mailer = match &config.smtp_url {
-        Some(url) => Some(Arc::new(crate::mail::sender::Mailer::new(url, &config.mail_from)?)),
+        Some(url) => Some(Arc::new(crate::mail::smtp::Mailer::new(url, &config.mail_from)?)),
         None => None,
     };
     let signer = crate::signing::load_or_create(&pool, config.secret.as_deref()).await.map_err(BootError::Engine)?;

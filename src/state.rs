@@ -8,7 +8,7 @@ use sqlx::SqlitePool;
 
 use crate::billing::Billing;
 use crate::config::Config;
-use crate::mail::sender::Mailer;
+use crate::mail::smtp::Mailer;
 use crate::signing::Signer;
 use growthkit_clock::Clock;
 use growthkit_engine::Engine;

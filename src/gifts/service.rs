@@ -18,7 +18,7 @@ use crate::auth::model::CurrentUser;
 use crate::billing::BillingError;
 use crate::error::AppError;
 use crate::keys::{nonce, request_key, sha256_hex, valid_nonce};
-use crate::mail::repo::{NewMessage, enqueue};
+use crate::mail::repo::{NewMessage, enqueue, skip_waiting};
 use crate::state::AppState;
 use crate::ui::format::{money, validate_card};
 use growthkit_clock::calendar::utc;
@@ -27,7 +27,7 @@ use growthkit_wire::{
     ItemPriceQuery, NewCustomer, ShippingAddress,
 };
 
-/// The claim reminder's outbox kind (the sender asks [`reminder_still_wanted`] before sending it).
+/// The claim reminder's outbox kind: written with the invitation, dropped once the gift leaves `unclaimed`.
 pub const REMINDER_KIND: &str = "gift_claim_reminder";
 
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
@@ -232,6 +232,10 @@ async fn follow(state: &AppState, g: &GiftWithSubscription) -> Result<(), AppErr
             }
         }
     }
+    if g.gift.status != "unclaimed" {
+        // Claimed, expired or cancelled: a reminder still waiting for its day no longer applies.
+        skip_waiting(&mut tx, &g.gift.id, REMINDER_KIND).await.map_err(db("dropping a claim reminder"))?;
+    }
     tx.commit().await.map_err(db("committing gift e-mails"))?;
     kick_mail(state);
     Ok(())
@@ -417,18 +421,6 @@ impl Letters {
                 )
             },
         ]
-    }
-}
-
-/// A reminder is sent only while its gift is still unclaimed.
-pub async fn reminder_still_wanted(state: &AppState, gift_id: &str) -> bool {
-    match state.billing.retrieve_gift(gift_id).await {
-        Ok(g) => g.gift.status == "unclaimed",
-        Err(err) => {
-            // Unknown is not a reason to nag: skip rather than send a possibly stale reminder.
-            tracing::warn!(gift_id, "claim reminder skipped, gift unreadable: {err}");
-            false
-        }
     }
 }
 

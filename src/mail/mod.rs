@@ -9,4 +9,6 @@ pub mod model;
 pub mod repo;
 #[cfg(feature = "ssr")]
 pub mod sender;
+#[cfg(feature = "ssr")]
+pub mod smtp;
 pub mod view;

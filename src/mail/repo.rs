@@ -40,6 +40,16 @@ pub async fn enqueue(conn: &mut SqliteConnection, m: &NewMessage<'_>, now: i64) 
     Ok(done.rows_affected() == 1)
 }
 
+/// Marks the topic's message of `kind` `skipped` if it is still waiting (it no longer applies).
+pub async fn skip_waiting(conn: &mut SqliteConnection, topic: &str, kind: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET status = 'skipped' WHERE topic = ? AND kind = ? AND status = 'waiting'")
+        .bind(topic)
+        .bind(kind)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A due message, claimed for sending.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {

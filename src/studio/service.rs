@@ -10,11 +10,11 @@ use super::model::{
 use crate::error::AppError;
 use crate::gifts::model::GiftSettings;
 use growthkit_engine::Engine;
-use growthkit_engine::growth::config::{CustomField, GrowthSettings};
 use growthkit_engine::growth::repo::PlayRecord;
 use growthkit_engine::growth::rules::{
     Audience, BUILT_IN_PROPERTIES, DataType, MatchType, OfferDef, Operator, Rule, Verdict,
 };
+use growthkit_engine::growth::rules::{CustomField, GrowthSettings};
 use growthkit_engine::growth::stats::{FulfillmentSummary, OfferFunnel};
 use growthkit_wire::{ApiError, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
 

@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::Engine;
 use super::catalog::{self, NewItemPrice, PriceExtras};
-use super::growth::config::CustomField;
 use super::growth::repo::PlayRecord;
+use super::growth::rules::CustomField;
 use super::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, PlayStatus, PlayType, Rule};
 use growthkit_wire::{OfferOption, ProcessingLayout, ProcessingType};
 

@@ -1,9 +1,10 @@
 //! Changing the Growth configuration (the studio's job, as Chargebee's dashboard is there). Every save
 //! validates, writes, then recompiles the in-memory configuration.
 
-use super::config::{CustomField, GrowthConfig, GrowthSettings};
+use super::config::GrowthConfig;
 use super::repo::{self, PlayRecord};
 use super::rules::{Audience, DataType, OfferDef, Operator};
+use super::rules::{CustomField, GrowthSettings};
 use crate::time::internal;
 use crate::{Engine, ids};
 use growthkit_wire::{ApiError, ProcessingType};

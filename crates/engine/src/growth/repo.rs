@@ -3,8 +3,8 @@
 use serde::de::DeserializeOwned;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::config::{CustomField, GrowthSettings};
 use super::rules::{Audience, OfferDef, PlayStatus, PlayType};
+use super::rules::{CustomField, GrowthSettings};
 use growthkit_wire::{FulfillmentError, FulfillmentStatus, OfferFulfillment, ProcessingType};
 
 /// Reads a stored enum or JSON column; stored values were written from the same types.

@@ -9,6 +9,30 @@ use serde_json::Value;
 
 use growthkit_wire::OfferOption;
 
+/// Engine-wide Growth settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrowthSettings {
+    /// How long a dismissed offer stays hidden from that customer and subscription.
+    pub dismiss_cooldown_seconds: i64,
+    /// How long a decided offer may be shown before the client should ask again (`expires_at`).
+    pub offer_ttl_seconds: i64,
+}
+
+impl Default for GrowthSettings {
+    fn default() -> Self {
+        GrowthSettings { dismiss_cooldown_seconds: 3 * 86_400, offer_ttl_seconds: 86_400 }
+    }
+}
+
+/// A mapped custom field, e.g. "Has advanced analytics" → `custom.has_advanced_analytics` (boolean).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomField {
+    pub id: String,
+    pub label: String,
+    pub data_type: DataType,
+    pub key: String,
+}
+
 /// Whether every rule or any one rule must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -4,6 +4,7 @@
 //! but the record of the attempt (Chargebee answers 402 and leaves the subscription as it was).
 
 mod cancel;
+mod charges;
 mod create;
 
 pub(crate) use create::require_customer;
