@@ -13,7 +13,7 @@ use super::model::{
 };
 use crate::ui::card::CardFields;
 use crate::ui::choice::{Choice, RadioChoices};
-use crate::ui::feedback::{ErrorNote, Loading};
+use crate::ui::feedback::loaded;
 use crate::ui::format::{money, validate_card};
 use growthkit_clock::calendar::utc;
 
@@ -23,18 +23,13 @@ pub fn CreditsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_credits());
     view! {
         <Title text="Credits" />
-        <Suspense fallback=|| view! { <Loading what="your credits" /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(CreditsOverview::Checkout { plans, packs, nonce, can_buy }) => {
+        {loaded(data, "your credits", move |value| match value {
+                    CreditsOverview::Checkout { plans, packs, nonce, can_buy } => {
                         view! { <CreditCheckout plans packs nonce can_buy /> }.into_any()
                     }
-                    Ok(CreditsOverview::Activating) => view! { <CreditsActivating /> }.into_any(),
-                    Ok(CreditsOverview::Active(state)) => view! { <CreditsConsole state=*state /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
+                    CreditsOverview::Activating => view! { <CreditsActivating /> }.into_any(),
+                    CreditsOverview::Active(state) => view! { <CreditsConsole state=*state /> }.into_any(),
             })}
-        </Suspense>
     }
 }
 

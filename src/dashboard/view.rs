@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use super::api::{Dashboard, load_dashboard};
 use crate::offers::model::{Gate, Pattern};
 use crate::offers::view::OfferPrompt;
-use crate::ui::feedback::{ErrorNote, Loading};
+use crate::ui::feedback::loaded;
 use crate::ui::icons::LockIcon;
 
 /// `/app`: the signed-in user's workspace.
@@ -15,14 +15,7 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_dashboard());
     view! {
         <Title text="Dashboard" />
-        <Suspense fallback=|| view! { <Loading what="your workspace" /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <DashboardBody data=d /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(data, "your workspace", |d| view! { <DashboardBody data=d /> })}
     }
 }
 

@@ -14,7 +14,7 @@ use super::model::{
 };
 use crate::ui::card::CardFields;
 use crate::ui::choice::{Choice, RadioChoices};
-use crate::ui::feedback::{ErrorNote, Loading};
+use crate::ui::feedback::loaded;
 use crate::ui::format::{money, validate_card};
 
 /// Date and time in the browser's own time zone, where the gifter chooses when the gift is sent.
@@ -86,20 +86,15 @@ pub fn GiftCheckoutPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| gift_checkout());
     view! {
         <Title text="Give a gift" />
-        <Suspense fallback=|| view! { <Loading what="the gift plans" /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) if !data.enabled => view! {
+        {loaded(data, "the gift plans", move |value| match value {
+                    data if !data.enabled => view! {
                         <section class="card narrow" data-testid="gifts-off">
                             <h1>"Gift subscriptions"</h1>
                             <p>"Gift subscriptions are switched off at the moment. Please come back later."</p>
                         </section>
                     }.into_any(),
-                    Ok(data) => view! { <GiftCheckout data /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
+                    data => view! { <GiftCheckout data /> }.into_any(),
             })}
-        </Suspense>
     }
 }
 
@@ -344,10 +339,7 @@ pub fn MyGiftsPage() -> impl IntoView {
                 "Thank you! Your gift is paid and booked; the confirmation is on its way to your inbox."
             </p>
         })}
-        <Suspense fallback=|| view! { <Loading what="your gifts" /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(gifts) => {
+        {loaded(data, "your gifts", move |gifts| {
                         let now = gifts.now;
                         view! {
                             <section data-testid="gifts-sent">
@@ -367,11 +359,7 @@ pub fn MyGiftsPage() -> impl IntoView {
                                 }}
                             </section>
                         }.into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+                })}
     }
 }
 
@@ -518,31 +506,23 @@ pub fn ClaimGiftPage() -> impl IntoView {
     let data = Resource::new(move || t.clone(), gift_claim);
     view! {
         <Title text="Claim your gift" />
-        <Suspense fallback=|| view! { <Loading what="your gift" /> }>
-            {move || {
-                let token = token.clone();
-                Suspend::new(async move {
-                    match data.await {
-                        Ok(ClaimPage::Open(gift)) => view! { <ClaimOpen token gift /> }.into_any(),
-                        Ok(ClaimPage::Claimed { plan_name, ends }) => view! {
-                            <section class="card narrow" data-testid="gift-claimed">
-                                <h1>"Your gift is active"</h1>
-                                <p>{format!("You have claimed {plan_name}.")}</p>
-                                {ends.map(|e| view! { <p>{format!("It runs until {e}.")}</p> })}
-                                <p class="muted small">"This claim link has been used."</p>
-                            </section>
-                        }.into_any(),
-                        Ok(ClaimPage::Closed { message }) => view! {
-                            <section class="card narrow" data-testid="gift-closed">
-                                <h1>"This gift cannot be claimed"</h1>
-                                <p class="notice" role="status" data-testid="gift-closed-reason">{message}</p>
-                            </section>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorNote error /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+        {loaded(data, "your gift", move |page| match page {
+            ClaimPage::Open(gift) => view! { <ClaimOpen token=token.clone() gift /> }.into_any(),
+            ClaimPage::Claimed { plan_name, ends } => view! {
+                <section class="card narrow" data-testid="gift-claimed">
+                    <h1>"Your gift is active"</h1>
+                    <p>{format!("You have claimed {plan_name}.")}</p>
+                    {ends.map(|e| view! { <p>{format!("It runs until {e}.")}</p> })}
+                    <p class="muted small">"This claim link has been used."</p>
+                </section>
+            }.into_any(),
+            ClaimPage::Closed { message } => view! {
+                <section class="card narrow" data-testid="gift-closed">
+                    <h1>"This gift cannot be claimed"</h1>
+                    <p class="notice" role="status" data-testid="gift-closed-reason">{message}</p>
+                </section>
+            }.into_any(),
+        })}
     }
 }
 

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::outbox;
-use crate::ui::feedback::{ErrorNote, Loading};
+use crate::ui::feedback::loaded;
 use growthkit_clock::calendar::utc;
 
 #[component]
@@ -15,10 +15,7 @@ pub fn OutboxPage() -> impl IntoView {
         <header class="page-header">
             <h1>"Outbox"</h1>
         </header>
-        <Suspense fallback=|| view! { <Loading what="the outbox" /> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => {
+        {loaded(data, "the outbox", move |view| {
                         let scope = if view.everyone { "every e-mail Growthkit has written" } else { "e-mails sent to you" };
                         let delivery = if view.smtp { "delivered by SMTP" } else { "kept here only (no SMTP server is configured)" };
                         view! {
@@ -43,10 +40,6 @@ pub fn OutboxPage() -> impl IntoView {
                                 }).collect_view().into_any()
                             }}
                         }.into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+                })}
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::{accept_offer, analytics_gate, offer_event, pay_upgrade, upgrade_status};
 use super::model::{Accepted, Gate, OfferView, Paid, Pattern, UpgradeStatus, UpgradeView};
 use crate::ui::card::CardFields;
-use crate::ui::feedback::{ErrorNote, Loading};
+use crate::ui::feedback::loaded;
 use crate::ui::format::{money, validate_card};
 use crate::ui::icons::LockIcon;
 
@@ -24,15 +24,10 @@ pub fn AnalyticsPage() -> impl IntoView {
             <h1>"Advanced Analytics"</h1>
             <p class="lead">"Cohorts, retention curves and custom reports across your whole workspace."</p>
         </header>
-        <Suspense fallback=|| view! { <Loading what="Advanced Analytics" /> }>
-            {move || Suspend::new(async move {
-                match gate.await {
-                    Ok(Gate::Unlocked) => view! { <AnalyticsBoard upgraded /> }.into_any(),
-                    Ok(Gate::Locked { offer, notice }) => view! { <LockedAnalytics offer notice /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
+        {loaded(gate, "Advanced Analytics", move |value| match value {
+                    Gate::Unlocked => view! { <AnalyticsBoard upgraded /> }.into_any(),
+                    Gate::Locked { offer, notice } => view! { <LockedAnalytics offer notice /> }.into_any(),
             })}
-        </Suspense>
     }
 }
 
@@ -335,14 +330,7 @@ pub fn UpgradePage() -> impl IntoView {
     let status = Resource::new(move || fulfillment.clone(), upgrade_status);
     view! {
         <Title text="Upgrade to Growth Plus" />
-        <Suspense fallback=|| view! { <Loading what="your upgrade" /> }>
-            {move || Suspend::new(async move {
-                match status.await {
-                    Ok(view) => view! { <UpgradeBody view /> }.into_any(),
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {loaded(status, "your upgrade", |view| view! { <UpgradeBody view /> })}
     }
 }
 

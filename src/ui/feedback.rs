@@ -30,3 +30,29 @@ pub fn Loading(
         </p>
     }
 }
+
+/// The one way a page waits for its data: while `data` loads, "Loading {what}…"; then `render` with the
+/// value, or the error note if loading failed. Server-rendered pages stream the result in place.
+pub fn loaded<T, V>(
+    data: Resource<Result<T, AppError>>,
+    what: &'static str,
+    render: impl Fn(T) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=move || view! { <Loading what /> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(error) => view! { <ErrorNote error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,85 @@
+//! Studio pages, one file each. Tables and charts render on the server; editors are islands.
+//!
+//! Every studio editor is a lazy island: `#[cfg_attr(feature = "hydrate", island(lazy))]` with
+//! `#[cfg_attr(not(feature = "hydrate"), island)]`. Laziness only means something to the browser build,
+//! where it puts the island in a WASM chunk of its own (`cargo leptos --split`) that only studio pages
+//! fetch, so end users never download the studio; the server renders the island the same either way and
+//! takes the plain attribute. Other features' lazy islands use the same pair for the same reason.
+
+mod audiences;
+mod dry_run;
+mod gifts;
+mod offers;
+mod overview;
+mod plays;
+
+pub use audiences::StudioAudiencesPage;
+pub use dry_run::StudioDryRunPage;
+pub use gifts::StudioGiftsPage;
+pub use offers::StudioOffersPage;
+pub use overview::StudioOverviewPage;
+pub use plays::StudioPlaysPage;
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::studio::api::studio_config;
+use crate::studio::model::Config;
+use crate::ui::feedback::loaded;
+
+/// Tabs across the studio pages.
+#[component]
+pub(super) fn StudioNav(current: &'static str) -> impl IntoView {
+    let tabs = [
+        ("/studio", "Overview"),
+        ("/studio/offers", "Offers"),
+        ("/studio/audiences", "Fields & audiences"),
+        ("/studio/plays", "Plays & settings"),
+        ("/studio/dry-run", "Dry run"),
+        ("/studio/gifts", "Gifts"),
+    ];
+    view! {
+        <header class="page-header">
+            <h1>"Studio"</h1>
+            <nav class="tabs" aria-label="Studio">
+                {tabs
+                    .into_iter()
+                    .map(|(href, label)| {
+                        let here = href == current;
+                        view! {
+                            <a href=href class:active=here aria-current=here.then_some("page")>
+                                {label}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+        </header>
+    }
+}
+
+/// Renders a page body once the studio configuration has loaded.
+pub(super) fn with_config<V: IntoView + 'static>(
+    render: impl Fn(Config) -> V + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let config = Resource::new(|| (), |_| studio_config());
+    view! {
+        {loaded(config, "the studio", render)}
+    }
+}
+
+/// Shows a form action's outcome; a success reloads the page so lists show the change.
+pub(super) fn outcome<S>(value: S) -> impl IntoView
+where
+    S: Get<Value = Option<Result<(), AppError>>> + Copy + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            let _ = window().location().reload();
+        }
+    });
+    move || match value.get() {
+        Some(Err(e)) => Some(view! { <p class="notice error" role="alert">{e.to_string()}</p> }),
+        _ => None,
+    }
+}
