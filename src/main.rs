@@ -34,39 +34,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let app = server::router(state).await?;
 
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app).with_graceful_shutdown(growthkit_engine::sandbox::shutdown_signal()).await?;
     worker.abort();
     sender.abort();
     mail.abort();
     tracing::info!("shut down cleanly");
     Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM, letting in-flight requests finish before the process exits.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!("cannot listen for Ctrl-C: {err}");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!("cannot listen for SIGTERM: {err}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("signal received, shutting down");
 }

@@ -28,30 +28,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let worker = sandbox::spawn_worker(engine.clone());
     let sender = events::spawn_sender(engine.clone());
     tracing::info!("Chargebee-compatible sandbox at http://{}/api/v2", listener.local_addr()?);
-    axum::serve(listener, sandbox::router(engine, &config.api_key)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, sandbox::router(engine, &config.api_key))
+        .with_graceful_shutdown(sandbox::shutdown_signal())
+        .await?;
     worker.abort();
     sender.abort();
     tracing::info!("shut down cleanly");
     Ok(())
-}
-
-/// Resolves on Ctrl-C or SIGTERM, letting in-flight requests finish.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }

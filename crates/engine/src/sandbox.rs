@@ -132,6 +132,33 @@ pub fn spawn_worker(engine: Arc<Engine>) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// Resolves on Ctrl-C or SIGTERM, so a server stops taking connections and lets in-flight requests
+/// finish. Growthkit's own binary stops the same way.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {err}");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!("cannot listen for SIGTERM: {err}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("signal received, shutting down");
+}
+
 /// 200 once the database answers, 503 otherwise.
 async fn healthz(State(engine): State<Arc<Engine>>) -> (StatusCode, &'static str) {
     match sqlx::query("SELECT 1").execute(engine.pool()).await {
