@@ -2,6 +2,7 @@
 //! user, and a uniform way to turn an `AppError` into the right HTTP answer.
 
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
@@ -67,6 +68,29 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         None => response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST)),
     }
     result
+}
+
+/// Gives a failed server function's answer the status of the error it carries. A call whose input
+/// cannot be read (a missing field, a word that is not one of the choices, text for a number) never
+/// reaches [`respond`], and server_fn answers it with 500: this layer turns that into the error's own
+/// status (422 for malformed input), so a bad request is not taken for a server failure and retried.
+pub async fn error_status(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let path = req.uri().path();
+    let server_fn = path.starts_with("/api/") && !path.starts_with("/api/v2/");
+    let res = next.run(req).await;
+    if !server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(err.status())
+    {
+        parts.status = status;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// For a browser's native form post (it accepts HTML), the local path of the page that posted it.

@@ -121,6 +121,7 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
         .route("/webhooks/chargebee", axum::routing::post(crate::webhooks::receive))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(crate::request::error_status))
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard::require_sign_in))
         .layer(middleware::from_fn(csrf::refuse_cross_site))
         .layer(sessions)

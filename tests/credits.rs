@@ -110,21 +110,11 @@ async fn the_payment_event_grants_credits_once_however_it_is_delivered() {
 
     // Two top-ups whose events arrive newest first: each applies once, and the sum is right.
     let nonce = active(&overview(&app, &cookie).await)["nonce"].as_str().unwrap().to_owned();
-    post_as(
-        &app,
-        &cookie,
-        "/api/credits_choice",
-        &[("choice", "top_up_now"), ("pack_id", ""), ("quantity", ""), ("nonce", &nonce)],
-    )
-    .await;
+    post_as(&app, &cookie, "/api/credits_choice", &[("choice", "top_up_now"), ("pack_id", ""), ("nonce", &nonce)])
+        .await;
     let nonce = active(&overview(&app, &cookie).await)["nonce"].as_str().unwrap().to_owned();
-    post_as(
-        &app,
-        &cookie,
-        "/api/credits_choice",
-        &[("choice", "top_up_now"), ("pack_id", ""), ("quantity", ""), ("nonce", &nonce)],
-    )
-    .await;
+    post_as(&app, &cookie, "/api/credits_choice", &[("choice", "top_up_now"), ("pack_id", ""), ("nonce", &nonce)])
+        .await;
     let events: Vec<(String, String)> = sqlx::query_as(
         "SELECT id, content FROM engine_events WHERE event_type = 'payment_succeeded' ORDER BY seq DESC LIMIT 2",
     )
@@ -153,7 +143,10 @@ async fn the_payment_event_grants_credits_once_however_it_is_delivered() {
 
 async fn choose(app: &TestApp, cookie: &str, choice: &str, pack: &str, qty: &str) -> (u16, Value, String) {
     let nonce = active(&overview(app, cookie).await)["nonce"].as_str().unwrap().to_owned();
-    let form = [("choice", choice), ("pack_id", pack), ("quantity", qty), ("nonce", nonce.as_str())];
+    let mut form = vec![("choice", choice), ("pack_id", pack), ("nonce", nonce.as_str())];
+    if !qty.is_empty() {
+        form.push(("quantity", qty));
+    }
     let (status, body) = post_as(app, cookie, "/api/credits_choice", &form).await;
     // The same click again (same nonce): answered from the record, nothing charged twice.
     let before = engine_invoices(app).await;
@@ -204,6 +197,8 @@ async fn reports_use_credits_and_each_top_up_choice_reaches_billing_once() {
     // Change: another pack and quantity, charged now, and top-ups buy it from then on.
     assert_eq!(choose(&app, &cookie, "change", "no-such-pack", "1").await.0, 422);
     assert_eq!(choose(&app, &cookie, "change", PACK_100, "0").await.0, 422);
+    assert_eq!(choose(&app, &cookie, "change", PACK_100, "three").await.0, 422, "not a number");
+    assert_eq!(choose(&app, &cookie, "refund", "", "").await.0, 422, "not one of the choices");
     let (status, body, _) = choose(&app, &cookie, "change", PACK_100, "3").await;
     assert_eq!(status, 200, "{body}");
     deliver_webhooks(&app).await;

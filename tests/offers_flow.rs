@@ -108,6 +108,9 @@ async fn events_need_the_token_of_this_account() {
     let (status, _) =
         owner.post("/api/offer_event", &[("personalized_offer_id", &po), ("token", &token), ("kind", "clicked")]).await;
     assert_eq!(status, 422);
+    // Input that cannot be read at all is the caller's mistake too, not a server failure.
+    let (status, body) = owner.post("/api/accept_offer", &[("x", "1")]).await;
+    assert_eq!((status, body["kind"].as_str()), (422, Some("invalid")));
 
     // Another account cannot replay the token for its own session.
     let gina = User::sign_in(&app, "gifter@demo.test").await;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-use super::model::{CheckoutInput, ChoiceOutcome, CreditsOverview, ReportRun};
+use super::model::{CheckoutInput, ChoiceOutcome, CreditsOverview, ReportRun, TopUpChoice};
 use crate::error::AppError;
 
 /// `GET /api/credits`: the credits page's state (checkout, activating, or balance and choices).
@@ -47,18 +47,17 @@ pub async fn credits_checkout(input: CheckoutInput) -> Result<ChoiceOutcome, App
 /// `POST /api/credits_choice`: top up now, at renewal, stop at term end, change pack, or undo a stop.
 #[server(prefix = "/api", endpoint = "credits_choice")]
 pub async fn credits_choice(
-    choice: String,
+    choice: TopUpChoice,
     pack_id: String,
-    quantity: String,
+    // Packs to buy with `change`; the other choices take the pack and quantity bought last.
+    quantity: Option<i64>,
     nonce: String,
 ) -> Result<ChoiceOutcome, AppError> {
     use crate::request::{respond, signed_in};
     respond(
         async {
             let (state, user) = signed_in().await?;
-            let choice = super::model::TopUpChoice::parse(&choice)
-                .ok_or_else(|| AppError::invalid("Choose one of the offered options."))?;
-            super::service::choose(&state, &user, choice, &pack_id, &quantity, &nonce).await
+            super::service::choose(&state, &user, choice, &pack_id, quantity, &nonce).await
         }
         .await,
     )
@@ -92,12 +91,12 @@ pub async fn low_balance_seen(episode: i64) -> Result<(), AppError> {
 
 /// `POST /api/credits_threshold`: the balance below which the popup is offered.
 #[server(prefix = "/api", endpoint = "credits_threshold")]
-pub async fn credits_threshold(threshold: String) -> Result<(), AppError> {
+pub async fn credits_threshold(threshold: i64) -> Result<(), AppError> {
     use crate::request::{respond, signed_in};
     respond(
         async {
             let (state, user) = signed_in().await?;
-            super::service::set_threshold(&state, &user, &threshold).await
+            super::service::set_threshold(&state, &user, threshold).await
         }
         .await,
     )

@@ -168,11 +168,22 @@ pub fn status_label(status: &str) -> &'static str {
 
 /// The pack quantity field: a whole number from 1 to [`MAX_PACKS`].
 pub fn parse_quantity(text: &str) -> Result<i64, String> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|q| (1..=MAX_PACKS).contains(q))
-        .ok_or_else(|| format!("Choose from 1 to {MAX_PACKS} packs."))
+    check_quantity(text.trim().parse::<i64>().ok())
+}
+
+/// The highest low-balance threshold accepted.
+pub const MAX_THRESHOLD: i64 = 1_000_000;
+
+/// A low-balance threshold, which must be 0 to [`MAX_THRESHOLD`] credits.
+pub fn check_threshold(threshold: Option<i64>) -> Result<i64, String> {
+    threshold
+        .filter(|t| (0..=MAX_THRESHOLD).contains(t))
+        .ok_or_else(|| format!("Enter a whole number of credits from 0 to {}.", credits_text(MAX_THRESHOLD)))
+}
+
+/// A number of packs, which must be 1 to [`MAX_PACKS`].
+pub fn check_quantity(quantity: Option<i64>) -> Result<i64, String> {
+    quantity.filter(|q| (1..=MAX_PACKS).contains(q)).ok_or_else(|| format!("Choose from 1 to {MAX_PACKS} packs."))
 }
 
 /// Checkout's own rule, checked in the browser and again on the server: a plan and a pack are chosen.

@@ -6,7 +6,7 @@
 
 use super::model::{
     ChoiceOutcome, CreditsOverview, CreditsState, PackOption, PendingCharge, PlanOption, REPORT_COST, ReportRun,
-    TopUpChoice, checkout_problem, credits_text, parse_quantity,
+    TopUpChoice, check_quantity, check_threshold, checkout_problem, credits_text, parse_quantity,
 };
 use super::repo::{self, ActionState, Applied, CreditAccount, Entry};
 use crate::auth::model::{CurrentUser, Role};
@@ -22,8 +22,6 @@ use growthkit_wire::{
 
 /// How many ledger entries the credits page lists.
 const HISTORY_LENGTH: i64 = 20;
-/// The highest low-balance threshold accepted.
-pub const MAX_THRESHOLD: i64 = 1_000_000;
 
 fn db(context: &'static str) -> impl FnOnce(sqlx::Error) -> AppError {
     move |err| AppError::internal(context, err)
@@ -296,7 +294,7 @@ pub async fn choose(
     user: &CurrentUser,
     choice: TopUpChoice,
     pack_id: &str,
-    quantity: &str,
+    quantity: Option<i64>,
     nonce: &str,
 ) -> Result<ChoiceOutcome, AppError> {
     require_owner(user)?;
@@ -312,7 +310,7 @@ pub async fn choose(
         TopUpChoice::Change => {
             let pack =
                 packs.iter().find(|p| p.id == pack_id).ok_or_else(|| AppError::invalid("Choose one of the packs."))?;
-            (Some(pack), parse_quantity(quantity).map_err(AppError::Invalid)?)
+            (Some(pack), check_quantity(quantity).map_err(AppError::Invalid)?)
         }
         TopUpChoice::TopUpNow | TopUpChoice::AtRenewal => {
             let pack = packs
@@ -410,12 +408,9 @@ pub async fn acknowledge_prompt(state: &AppState, user: &CurrentUser, episode: i
 }
 
 /// Sets the balance below which the popup is offered.
-pub async fn set_threshold(state: &AppState, user: &CurrentUser, threshold: &str) -> Result<(), AppError> {
+pub async fn set_threshold(state: &AppState, user: &CurrentUser, threshold: i64) -> Result<(), AppError> {
     require_owner(user)?;
-    let threshold: i64 =
-        threshold.trim().parse().ok().filter(|t| (0..=MAX_THRESHOLD).contains(t)).ok_or_else(|| {
-            AppError::Invalid(format!("Enter a whole number of credits from 0 to {}.", credits_text(MAX_THRESHOLD)))
-        })?;
+    let threshold = check_threshold(Some(threshold)).map_err(AppError::Invalid)?;
     repo::set_threshold(&state.writer, &user.account_id, threshold, state.clock.now())
         .await
         .map_err(db("setting the threshold"))

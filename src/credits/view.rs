@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use super::api::{credits_checkout, credits_choice, credits_threshold, load_credits, low_balance_seen, run_report};
 use super::model::{
     CheckoutInput, ChoiceOutcome, CreditsOverview, CreditsState, LedgerLine, PackOption, PlanOption, REPORT_COST,
-    TopUpChoice, checkout_problem, credits_text, status_label,
+    TopUpChoice, check_threshold, checkout_problem, credits_text, parse_quantity, status_label,
 };
 use crate::ui::card::CardFields;
 use crate::ui::choice::{Choice, RadioChoices};
@@ -360,9 +360,16 @@ fn ThresholdForm(state: RwSignal<CreditsState>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
+        let threshold = match check_threshold(value.get_untracked().trim().parse().ok()) {
+            Ok(t) => t,
+            Err(problem) => {
+                message.set(Some((false, problem)));
+                return;
+            }
+        };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match credits_threshold(value.get_untracked()).await {
+            match credits_threshold(threshold).await {
                 Ok(()) => {
                     message.set(Some((true, "Saved.".into())));
                     if let Ok(CreditsOverview::Active(fresh)) = load_credits().await {
@@ -397,7 +404,7 @@ fn UndoStop(state: RwSignal<CreditsState>, note: RwSignal<Option<(bool, String)>
         busy.set(true);
         let nonce = state.with_untracked(|s| s.nonce.clone());
         leptos::task::spawn_local(async move {
-            match credits_choice(TopUpChoice::UndoStop.as_str().into(), String::new(), String::new(), nonce).await {
+            match credits_choice(TopUpChoice::UndoStop, String::new(), None, nonce).await {
                 Ok(o) => note.set(Some((true, o.message))),
                 Err(err) => note.set(Some((false, err.to_string()))),
             }
@@ -448,13 +455,24 @@ fn TopUpDialog(state: RwSignal<CreditsState>, open: RwSignal<bool>) -> impl Into
             changing.set(true);
             return;
         }
+        let (p, q) = (pack.get_untracked(), quantity.get_untracked());
+        let q = if choice == TopUpChoice::Change {
+            match parse_quantity(&q) {
+                Ok(n) => Some(n),
+                Err(problem) => {
+                    outcome.set(Some((false, problem)));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
         used.set(true);
         busy.set(Some(choice));
         let before = state.with_untracked(|s| s.balance);
         let nonce = state.with_untracked(|s| s.nonce.clone());
-        let (p, q) = (pack.get_untracked(), quantity.get_untracked());
         leptos::task::spawn_local(async move {
-            match credits_choice(choice.as_str().into(), p, q, nonce).await {
+            match credits_choice(choice, p, q, nonce).await {
                 Ok(o) => {
                     outcome.set(Some((true, o.message)));
                     if o.awaiting_credits {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
-use super::model::{AddressInput, CheckoutData, ClaimPage, GiftBought, GiftCheckoutInput, GiftsOverview};
+use super::model::{AddressInput, CheckoutData, ClaimPage, GiftBought, GiftCheckoutInput, GiftRole, GiftsOverview};
 use crate::error::AppError;
 
 /// `GET /api/gift_checkout`: gift plans and what the checkout may ask.
@@ -48,15 +48,14 @@ pub async fn my_gifts() -> Result<GiftsOverview, AppError> {
 
 /// `POST /api/cancel_gift`: `role` is `gifter` (a scheduled gift) or `recipient`.
 #[server(prefix = "/api", endpoint = "cancel_gift")]
-pub async fn cancel_gift(gift_id: String, role: String) -> Result<String, AppError> {
+pub async fn cancel_gift(gift_id: String, role: GiftRole) -> Result<String, AppError> {
     use crate::request::{respond, signed_in};
     respond(
         async {
             let (state, user) = signed_in().await?;
-            match role.as_str() {
-                "gifter" => super::service::cancel_as_gifter(&state, &user, &gift_id).await,
-                "recipient" => super::service::cancel_as_recipient(&state, &user, &gift_id).await,
-                _ => Err(AppError::invalid("Say whether you gave or received the gift.")),
+            match role {
+                GiftRole::Gifter => super::service::cancel_as_gifter(&state, &user, &gift_id).await,
+                GiftRole::Recipient => super::service::cancel_as_recipient(&state, &user, &gift_id).await,
             }
         }
         .await,
@@ -67,15 +66,15 @@ pub async fn cancel_gift(gift_id: String, role: String) -> Result<String, AppErr
 #[server(prefix = "/api", endpoint = "reschedule_gift")]
 pub async fn reschedule_gift(
     gift_id: String,
-    send_at: String,
+    send_at: i64,
     time_zone: String,
-    utc_offset_minutes: String,
+    utc_offset_minutes: i64,
 ) -> Result<String, AppError> {
     use crate::request::{respond, signed_in};
     respond(
         async {
             let (state, user) = signed_in().await?;
-            super::service::reschedule(&state, &user, &gift_id, &send_at, &time_zone, &utc_offset_minutes).await
+            super::service::reschedule(&state, &user, &gift_id, send_at, &time_zone, utc_offset_minutes).await
         }
         .await,
     )

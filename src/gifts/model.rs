@@ -12,6 +12,14 @@ pub const MAX_NOTE: usize = 500;
 /// Longest signature or name, in characters.
 pub const MAX_NAME: usize = 100;
 
+/// Which side of a gift a user acts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GiftRole {
+    Gifter,
+    Recipient,
+}
+
 /// A gift plan on sale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GiftPlan {
@@ -137,13 +145,18 @@ pub fn parse_send_at(send_at: &str, now: i64) -> Result<Option<i64>, String> {
         return Ok(None);
     }
     let at: i64 = send_at.parse().map_err(|_| "Choose a date and time for the gift e-mail.".to_owned())?;
+    check_send_at(at, now).map(Some)
+}
+
+/// A notification time (Unix seconds): after `now` and within [`MAX_SCHEDULE_DAYS`] of it.
+pub fn check_send_at(at: i64, now: i64) -> Result<i64, String> {
     if at <= now {
         return Err("The notification time is in the past. Choose a later date and time.".into());
     }
-    if at > now + MAX_SCHEDULE_DAYS * 86_400 {
+    if at > now.saturating_add(MAX_SCHEDULE_DAYS * 86_400) {
         return Err(format!("Choose a date within {MAX_SCHEDULE_DAYS} days from today."));
     }
-    Ok(Some(at))
+    Ok(at)
 }
 
 /// Checks a shipping address.
@@ -173,10 +186,15 @@ pub fn address_problem(a: &AddressInput) -> Option<String> {
 
 /// A time zone name as browsers report it (`Europe/Berlin`, `UTC`), and a plausible UTC offset.
 pub fn parse_zone(name: &str, offset_minutes: &str) -> Result<(String, i64), String> {
+    check_zone(name, offset_minutes.trim().parse().ok())
+}
+
+/// A time zone as the browser reports it: an IANA-shaped name and its UTC offset (−14 h to +14 h).
+pub fn check_zone(name: &str, offset_minutes: Option<i64>) -> Result<(String, i64), String> {
     let name = name.trim();
     let valid_name =
         !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
-    let offset: Option<i64> = offset_minutes.trim().parse().ok().filter(|m: &i64| (-840..=840).contains(m));
+    let offset = offset_minutes.filter(|m| (-840..=840).contains(m));
     match (valid_name, offset) {
         (true, Some(offset)) => Ok((name.to_owned(), offset)),
         _ => Err("Your browser's time zone could not be read. Reload the page and try again.".into()),

@@ -10,8 +10,8 @@ use rand::RngCore;
 
 use super::model::{
     AddressInput, CheckoutData, ClaimPage, ClaimableGift, GiftBought, GiftCard, GiftCheckoutInput, GiftPlan,
-    GiftsOverview, TimelineStep, address_problem, local_time, parse_send_at, parse_zone, recipient_problem,
-    status_label,
+    GiftsOverview, TimelineStep, address_problem, check_send_at, check_zone, local_time, parse_send_at, parse_zone,
+    recipient_problem, status_label,
 };
 use super::repo::{self, Purchase};
 use crate::auth::model::CurrentUser;
@@ -621,9 +621,9 @@ pub async fn reschedule(
     state: &AppState,
     user: &CurrentUser,
     gift_id: &str,
-    send_at: &str,
+    send_at: i64,
     zone: &str,
-    offset: &str,
+    offset: i64,
 ) -> Result<String, AppError> {
     let g = own_gift(state, user, gift_id).await?;
     if !settings(state).await?.gifter_may_schedule {
@@ -632,10 +632,8 @@ pub async fn reschedule(
     if g.gift.status != "scheduled" {
         return Err(AppError::Conflict("This gift has been sent already; its date can no longer change.".into()));
     }
-    let (zone, offset) = parse_zone(zone, offset).map_err(AppError::Invalid)?;
-    let at = parse_send_at(send_at, state.clock.now())
-        .map_err(AppError::Invalid)?
-        .ok_or_else(|| AppError::invalid("Choose the new date and time."))?;
+    let (zone, offset) = check_zone(zone, Some(offset)).map_err(AppError::Invalid)?;
+    let at = check_send_at(send_at, state.clock.now()).map_err(AppError::Invalid)?;
     if let Some(expiry) = g.gift.claim_expiry_date
         && at >= expiry
     {

@@ -9,8 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{buy_gift, cancel_gift, claim_gift, gift_checkout, gift_claim, my_gifts, reschedule_gift};
 use super::model::{
-    AddressInput, CheckoutData, ClaimPage, ClaimableGift, GiftCard, GiftCheckoutInput, MAX_NOTE, MAX_SCHEDULE_DAYS,
-    address_problem, parse_send_at, recipient_problem, status_label,
+    AddressInput, CheckoutData, ClaimPage, ClaimableGift, GiftCard, GiftCheckoutInput, GiftRole, MAX_NOTE,
+    MAX_SCHEDULE_DAYS, address_problem, parse_send_at, recipient_problem, status_label,
 };
 use crate::ui::card::CardFields;
 use crate::ui::choice::{Choice, RadioChoices};
@@ -347,7 +347,7 @@ pub fn MyGiftsPage() -> impl IntoView {
                                 {if gifts.sent.is_empty() {
                                     view! { <p class="muted" data-testid="no-gifts-sent">"You have not given a gift yet."</p> }.into_any()
                                 } else {
-                                    gifts.sent.into_iter().map(|g| view! { <GiftCardView gift=g role="gifter" now /> }).collect_view().into_any()
+                                    gifts.sent.into_iter().map(|g| view! { <GiftCardView gift=g role=GiftRole::Gifter now /> }).collect_view().into_any()
                                 }}
                             </section>
                             <section data-testid="gifts-received">
@@ -355,7 +355,7 @@ pub fn MyGiftsPage() -> impl IntoView {
                                 {if gifts.received.is_empty() {
                                     view! { <p class="muted">"No gifts for you yet."</p> }.into_any()
                                 } else {
-                                    gifts.received.into_iter().map(|g| view! { <GiftCardView gift=g role="recipient" now /> }).collect_view().into_any()
+                                    gifts.received.into_iter().map(|g| view! { <GiftCardView gift=g role=GiftRole::Recipient now /> }).collect_view().into_any()
                                 }}
                             </section>
                         }.into_any()
@@ -364,12 +364,12 @@ pub fn MyGiftsPage() -> impl IntoView {
 }
 
 #[component]
-fn GiftCardView(gift: GiftCard, role: &'static str, now: i64) -> impl IntoView {
+fn GiftCardView(gift: GiftCard, role: GiftRole, now: i64) -> impl IntoView {
     let actions = (gift.can_cancel || gift.can_reschedule).then(|| {
         view! {
             <GiftActions
                 gift_id=gift.id.clone()
-                role=role.to_owned()
+                role
                 can_cancel=gift.can_cancel
                 can_reschedule=gift.can_reschedule
                 now
@@ -377,7 +377,7 @@ fn GiftCardView(gift: GiftCard, role: &'static str, now: i64) -> impl IntoView {
             />
         }
     });
-    let who = if role == "gifter" {
+    let who = if role == GiftRole::Gifter {
         format!("For {} <{}>", gift.receiver_name, gift.receiver_email)
     } else {
         format!("From {}", gift.signature)
@@ -409,7 +409,7 @@ fn GiftCardView(gift: GiftCard, role: &'static str, now: i64) -> impl IntoView {
 #[cfg_attr(not(feature = "hydrate"), island)]
 pub fn GiftActions(
     gift_id: String,
-    role: String,
+    role: GiftRole,
     can_cancel: bool,
     can_reschedule: bool,
     now: i64,
@@ -458,9 +458,7 @@ pub fn GiftActions(
             return;
         }
         busy.set(true);
-        spawn_local(async move {
-            done(reschedule_gift(gift_id.get_value(), at.to_string(), local::zone(), offset.to_string()).await)
-        });
+        spawn_local(async move { done(reschedule_gift(gift_id.get_value(), at, local::zone(), offset).await) });
     };
     let max = local::input_value(before.map_or(now + MAX_SCHEDULE_DAYS * 86_400, |b| b - 60));
     view! {

@@ -5,6 +5,7 @@ use leptos::server_fn::codec::GetUrl;
 
 use super::model::{Accepted, Gate, Paid, UpgradeView};
 use crate::error::AppError;
+use growthkit_wire::OfferEventType;
 
 /// `GET /api/analytics_gate`: whether Advanced Analytics is unlocked, and the offer to show if not.
 #[server(prefix = "/api", endpoint = "analytics_gate", input = GetUrl)]
@@ -22,17 +23,11 @@ pub async fn analytics_gate(page: String) -> Result<Gate, AppError> {
 
 /// `POST /api/offer_event` (`kind`: `viewed` | `dismissed`).
 #[server(prefix = "/api", endpoint = "offer_event")]
-pub async fn offer_event(personalized_offer_id: String, token: String, kind: String) -> Result<(), AppError> {
+pub async fn offer_event(personalized_offer_id: String, token: String, kind: OfferEventType) -> Result<(), AppError> {
     use crate::request::{respond, signed_in};
-    use growthkit_wire::OfferEventType;
     respond(
         async {
             let (state, user) = signed_in().await?;
-            let kind = match kind.as_str() {
-                "viewed" => OfferEventType::Viewed,
-                "dismissed" => OfferEventType::Dismissed,
-                _ => return Err(AppError::invalid("kind must be viewed or dismissed")),
-            };
             super::service::record_event(&state, &user, &personalized_offer_id, &token, kind).await
         }
         .await,

@@ -11,6 +11,7 @@ use crate::ui::card::CardFields;
 use crate::ui::feedback::loaded;
 use crate::ui::format::{money, validate_card};
 use crate::ui::icons::LockIcon;
+use growthkit_wire::OfferEventType;
 
 /// `/app/analytics`: the gated feature. Unlocked it shows the analytics; locked it shows what is behind
 /// the lock, the offer as an inline callout, and a gated action that opens the offer as a modal.
@@ -113,21 +114,21 @@ pub fn OfferPrompt(offer: OfferView, pattern: Pattern) -> impl IntoView {
     let first = NodeRef::<leptos::html::Button>::new();
     let last = NodeRef::<leptos::html::Button>::new();
 
-    let send = move |kind: &'static str| {
+    let send = move |kind: OfferEventType| {
         let o = offer.get_value();
         if o.preview {
             return;
         }
         spawn_local(async move {
             // Events are reporting only: a lost one must not disturb the user.
-            let _ = offer_event(o.personalized_offer_id, o.token, kind.into()).await;
+            let _ = offer_event(o.personalized_offer_id, o.token, kind).await;
         });
     };
     Effect::new(move |_| {
         hydrated.set(true);
         if open.get() && !viewed_this_display.get_value() {
             viewed_this_display.set_value(true);
-            send("viewed");
+            send(OfferEventType::Viewed);
             if pattern == Pattern::Modal
                 && let Some(b) = first.get_untracked()
             {
@@ -142,7 +143,7 @@ pub fn OfferPrompt(offer: OfferView, pattern: Pattern) -> impl IntoView {
         }
         dismissed.set(true);
         open.set(false);
-        send("dismissed");
+        send(OfferEventType::Dismissed);
         if let Some(t) = trigger.get_untracked() {
             let _ = t.focus();
         }
