@@ -4,6 +4,12 @@
 //! Pages are rendered on the server; only the interactive parts (islands) hydrate in the browser, which
 //! keeps the WASM small. Server-only modules sit behind the `ssr` feature so the WASM build never sees
 //! the database, HTTP client or runtime.
+//!
+//! Islands that only some pages need are lazy, declared with the pair
+//! `#[cfg_attr(feature = "hydrate", island(lazy))]` and `#[cfg_attr(not(feature = "hydrate"), island)]`.
+//! Laziness only means something to the browser build, where it puts the island in a WASM chunk of its
+//! own (`cargo leptos --split`) fetched only by pages that show it; the server renders the island the same
+//! either way and takes the plain attribute.
 
 pub mod app;
 pub mod auth;

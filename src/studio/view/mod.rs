@@ -1,10 +1,7 @@
 //! Studio pages, one file each. Tables and charts render on the server; editors are islands.
 //!
-//! Every studio editor is a lazy island: `#[cfg_attr(feature = "hydrate", island(lazy))]` with
-//! `#[cfg_attr(not(feature = "hydrate"), island)]`. Laziness only means something to the browser build,
-//! where it puts the island in a WASM chunk of its own (`cargo leptos --split`) that only studio pages
-//! fetch, so end users never download the studio; the server renders the island the same either way and
-//! takes the plain attribute. Other features' lazy islands use the same pair for the same reason.
+//! Every studio editor is a lazy island (the attribute pair is explained in the crate's docs), so end
+//! users never download the studio.
 
 mod audiences;
 mod dry_run;
