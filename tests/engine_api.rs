@@ -275,6 +275,14 @@ async fn time_travel_only_goes_forward_and_survives_a_restart() {
     assert_eq!(json_of(res).await["param"], "destination_time");
     let res = api_post(&app, "time_machines/other/travel_forward", json!({"destination_time": T0 + 1}), None).await;
     assert_eq!(res.status(), 404);
+    // A time past year 9999 is refused at the edge: the clock, and every page that reads it, carry on.
+    for far in [i64::MAX, growthkit_clock::MAX_TIMESTAMP + 1] {
+        let res = api_post(&app, "time_machines/delorean/travel_forward", json!({"destination_time": far}), None).await;
+        assert_eq!(res.status(), 400);
+        assert_eq!(json_of(res).await["param"], "destination_time");
+    }
+    assert_eq!(app.state.clock.now(), T0);
+    assert_eq!(reqwest::get(format!("{}/login", app.base)).await.unwrap().status(), 200);
     api_post(&app, "time_machines/delorean/travel_forward", json!({"destination_time": T0 + 500}), None).await;
     let got = json_of(api_get(&app, "time_machines/delorean").await).await;
     assert_eq!(got["time_machine"]["destination_time"], T0 + 500);

@@ -163,6 +163,12 @@ async fn auto_claim_cancel_and_reschedule_follow_their_rules() {
     assert_eq!(moved["gift"]["resource_version"], 2);
     let past = (T0 - 1).to_string();
     assert_eq!(json(api_form(&app, &update, &[("scheduled_at", &past)], None).await).await.0, 400);
+    for far in ["9223372036854775000", "4611686018427387904"] {
+        let (status, body) = json(api_form(&app, &update, &[("scheduled_at", far)], None).await).await;
+        assert_eq!((status, body["param"].as_str()), (400, Some("scheduled_at")), "{far} is past year 9999");
+        let (status, body) = buy(&app, &[("scheduled_at", far)], "4111111111111111").await;
+        assert_eq!((status, body["param"].as_str()), (400, Some("scheduled_at")), "nothing is bought for {far}");
+    }
     let beyond = (T0 + 10 * DAY + 30 * DAY).to_string();
     let (status, body) = json(api_form(&app, &update, &[("scheduled_at", &beyond)], None).await).await;
     assert_eq!((status, body["param"].as_str()), (400, Some("scheduled_at")), "not after the claim expiry");

@@ -8,6 +8,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Unix seconds, UTC — Chargebee's wire format for timestamps.
 pub type Timestamp = i64;
 
+/// The latest time anything may be set to: 9999-12-31 23:59:59 UTC. Timestamps from outside are held to
+/// 0..=this at the edge, so sums of stored times (a date plus a claim window, now plus an offset) stay far
+/// from overflowing.
+pub const MAX_TIMESTAMP: Timestamp = 253_402_300_799;
+
 /// Wall-clock time plus a travel offset that only ever grows. Cheap to clone; clones share the offset.
 #[derive(Clone, Debug)]
 pub struct Clock {
@@ -38,7 +43,7 @@ impl Clock {
             Base::System => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0),
             Base::Fixed(at) => at,
         };
-        base + self.offset.load(Ordering::Relaxed)
+        base.saturating_add(self.offset.load(Ordering::Relaxed))
     }
 
     /// Moves time forward by `seconds` (time travel). Negative values are refused: rules such as
@@ -46,6 +51,9 @@ impl Clock {
     pub fn advance(&self, seconds: i64) -> Result<Timestamp, ClockError> {
         if seconds < 0 {
             return Err(ClockError::Backwards);
+        }
+        if self.now().checked_add(seconds).is_none_or(|t| t > MAX_TIMESTAMP) {
+            return Err(ClockError::TooFar);
         }
         self.offset.fetch_add(seconds, Ordering::Relaxed);
         Ok(self.now())
@@ -56,9 +64,13 @@ impl Clock {
         self.offset.load(Ordering::Relaxed)
     }
 
-    /// Restores a travel offset saved earlier (e.g. from the database at start-up).
+    /// Restores a travel offset saved earlier (e.g. from the database at start-up). A stored value that
+    /// would put the clock past [`MAX_TIMESTAMP`] is held there rather than trusted, so a bad row can never
+    /// stop a start.
     pub fn restore_offset(&self, seconds: i64) {
-        self.offset.store(seconds.max(0), Ordering::Relaxed);
+        self.offset.store(0, Ordering::Relaxed);
+        let room = MAX_TIMESTAMP.saturating_sub(self.now()).max(0);
+        self.offset.store(seconds.clamp(0, room), Ordering::Relaxed);
     }
 }
 
@@ -67,6 +79,8 @@ impl Clock {
 pub enum ClockError {
     #[error("time can only move forward")]
     Backwards,
+    #[error("time cannot move past 9999-12-31 23:59:59 UTC")]
+    TooFar,
 }
 
 #[cfg(test)]
@@ -82,6 +96,20 @@ mod tests {
         assert_eq!(clock.now(), 87_400);
         assert_eq!(clock.advance(-1), Err(ClockError::Backwards));
         assert_eq!(clock.offset(), 86_400);
+    }
+
+    #[test]
+    fn the_clock_never_leaves_its_range() {
+        let clock = Clock::fixed(1_000);
+        assert_eq!(clock.advance(i64::MAX), Err(ClockError::TooFar));
+        assert_eq!(clock.advance(MAX_TIMESTAMP - 999), Err(ClockError::TooFar));
+        assert_eq!(clock.advance(MAX_TIMESTAMP - 1_000), Ok(MAX_TIMESTAMP));
+        assert_eq!(clock.advance(1), Err(ClockError::TooFar));
+        let restored = Clock::fixed(1_000);
+        restored.restore_offset(i64::MAX);
+        assert_eq!(restored.now(), MAX_TIMESTAMP, "a stored offset out of range is held at the limit");
+        restored.restore_offset(-5);
+        assert_eq!(restored.now(), 1_000);
     }
 
     #[test]

@@ -5,4 +5,4 @@
 pub mod calendar;
 mod clock;
 
-pub use clock::{Clock, ClockError, Timestamp};
+pub use clock::{Clock, ClockError, MAX_TIMESTAMP, Timestamp};

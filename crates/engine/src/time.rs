@@ -57,7 +57,7 @@ impl Engine {
         if seconds <= 0 {
             return Err(ApiError::param("seconds", "time can only move forward"));
         }
-        self.clock.advance(seconds).map_err(|e| ApiError::param("seconds", e.to_string()))?;
+        self.clock.advance(seconds).map_err(|e| ApiError::param("destination_time", e.to_string()))?;
         sqlx::query(
             "INSERT INTO engine_settings (key, value) VALUES (?, ?)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::Engine;
+use growthkit_clock::MAX_TIMESTAMP;
 use growthkit_wire::{
     AddonCharge, AddonQuantity, ApiError, CardDetails, CreateGiftRequest, CreateSubscriptionRequest,
     FulfillmentEnvelope, FulfillmentStatus, GiftPayment, GiftQuery, ItemPriceQuery, OfferEventType, Page,
@@ -198,9 +199,13 @@ impl Form {
         self.optional(name).map(|_| self.boolean(name)).transpose()
     }
 
-    /// An optional integer (absent is `None`).
-    fn optional_integer(&self, name: &str) -> Result<Option<i64>, ApiError> {
-        self.optional(name).map(|_| self.integer(name)).transpose()
+    /// A Unix timestamp, 0 to [`MAX_TIMESTAMP`].
+    fn timestamp(&self, name: &str) -> Result<i64, ApiError> {
+        timestamp_in_range(name, self.integer(name)?)
+    }
+
+    fn optional_timestamp(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        self.optional(name).map(|_| self.timestamp(name)).transpose()
     }
 
     /// `shipping_address[...]`, when any of its fields is given.
@@ -389,10 +394,10 @@ async fn create_gift(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
         receiver_first_name: form.required("gift_receiver[first_name]")?.to_owned(),
         receiver_last_name: form.required("gift_receiver[last_name]")?.to_owned(),
         receiver_email: form.required("gift_receiver[email]")?.to_owned(),
-        scheduled_at: form.optional_integer("scheduled_at")?,
+        scheduled_at: form.optional_timestamp("scheduled_at")?,
         auto_claim: form.optional_boolean("auto_claim")?,
         no_expiry: form.optional_boolean("no_expiry")?,
-        claim_expiry_date: form.optional_integer("claim_expiry_date")?,
+        claim_expiry_date: form.optional_timestamp("claim_expiry_date")?,
         item_price_id: form.required("subscription_items[item_price_id][0]")?.to_owned(),
         shipping_address: form.shipping_address()?,
     };
@@ -448,7 +453,7 @@ async fn cancel_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiRe
 
 async fn update_gift(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
     let form = Form::parse(&bytes);
-    json(s.engine.update_gift(&id, form.integer("scheduled_at")?).await?)
+    json(s.engine.update_gift(&id, form.timestamp("scheduled_at")?).await?)
 }
 
 async fn list_events(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
@@ -493,7 +498,17 @@ async fn travel_forward(State(s): State<ApiState>, Path(name): Path<String>, byt
         .get("destination_time")
         .and_then(|d| d.as_i64().or_else(|| d.as_str().and_then(|s| s.parse().ok())))
         .ok_or_else(|| ApiError::missing("destination_time"))?;
+    let destination = timestamp_in_range("destination_time", destination)?;
     json(serde_json::json!({ "time_machine": s.engine.travel_to(destination).await? }))
+}
+
+/// Chargebee's 400 for a timestamp outside 0..=[`MAX_TIMESTAMP`] (year 9999).
+fn timestamp_in_range(name: &str, value: i64) -> Result<i64, ApiError> {
+    if (0..=MAX_TIMESTAMP).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ApiError::param(name, format!("{name} : must be a Unix time from 0 to {MAX_TIMESTAMP} (year 9999)")))
+    }
 }
 
 async fn unknown_path() -> Refusal {
