@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Growthkit needs to build, run and test, skipping whatever is already present.
-# Needs only rustup (stable), node and npm. Safe to run again at any time.
+# Needs only rustup (stable), node, npm and (for --test) python3. Safe to run again at any time.
 #   scripts/setup.sh          tools to build and run the app
 #   scripts/setup.sh --test   also Debian Chromium for the end-to-end suite
 set -euo pipefail
@@ -40,11 +40,21 @@ if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json 
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 
-# Chargebee's official Node SDK, which the engine's own tests drive it with.
+# Chargebee's official Node and Python SDKs, which the engine's own tests drive it with.
 sdk=crates/engine/sdk-tests
 if [ "${1:-}" = "--test" ] && { [ ! -d $sdk/node_modules/chargebee ] || [ $sdk/package-lock.json -nt $sdk/node_modules/.package-lock.json ]; }; then
   say "installing npm packages ($sdk/)"
   (cd $sdk && npm ci --no-audit --no-fund)
+fi
+venv=$sdk/python/.venv
+if [ "${1:-}" = "--test" ] && { [ ! -x $venv/bin/python ] || [ $sdk/python/requirements.txt -nt $venv/installed ]; }; then
+  command -v python3 >/dev/null || { echo "setup: 'python3' (3.11 or newer) is required for the SDK tests" >&2; exit 1; }
+  say "installing Chargebee's Python SDK ($venv)"
+  rm -rf $venv
+  python3 -m venv $venv
+  # Every package is pinned in the file, so nothing else is resolved.
+  $venv/bin/pip install --quiet --no-deps --disable-pip-version-check -r $sdk/python/requirements.txt
+  touch $venv/installed
 fi
 
 if [ "${1:-}" = "--test" ] && [ ! -x /usr/bin/chromium ]; then

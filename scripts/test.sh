@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Command (b): set up what is missing, then run every check and test: formatting, clippy on the server
 # and WASM builds, the Rust tests (unit + integration against real SQLite and HTTP), the standalone engine
-# under Chargebee's Node SDK, and the Playwright suite in Debian Chromium. Stops at the first failure.
+# under Chargebee's Node and Python SDKs, and the Playwright suite in Debian Chromium. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -22,9 +22,10 @@ cargo clippy --locked --lib --no-default-features --features hydrate --target wa
 step "Rust tests (app, engine, wire, clock)"
 RUSTFLAGS="$SERVER_RUSTFLAGS" cargo test --locked --workspace --features ssr
 
-step "the standalone engine, driven by Chargebee's official Node SDK"
+step "the standalone engine, driven by Chargebee's official Node and Python SDKs"
 RUSTFLAGS="$SERVER_RUSTFLAGS" cargo build --locked -p growthkit-engine
 (cd crates/engine/sdk-tests && node --test)
+(cd crates/engine/sdk-tests/python && .venv/bin/python -m unittest -v)
 
 step "build the app for the browser suite"
 cargo leptos build --split

@@ -175,7 +175,11 @@ async fn plan_change(_: &TestApp, billing: Arc<dyn Billing>) {
 
 /// Credit packs are per-unit addons of the credits family, with their credits in `metadata`.
 async fn credit_catalog(_: &TestApp, billing: Arc<dyn Billing>) {
-    let query = ItemPriceQuery { item_type: Some("addon".into()), item_family_id: Some("credits".into()) };
+    let query = ItemPriceQuery {
+        item_type: Some("addon".into()),
+        item_family_id: Some("credits".into()),
+        ..ItemPriceQuery::default()
+    };
     let packs = billing.list_item_prices(&query).await.unwrap();
     assert_eq!(
         packs.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),

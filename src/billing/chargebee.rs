@@ -15,9 +15,9 @@ use growthkit_wire::IDEMPOTENCY_KEY_HEADER as KEY_HEADER;
 use growthkit_wire::{
     AddonCharge, ApiError, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
     CreateSubscriptionRequest, Customer, Estimate, FulfillmentEnvelope, GiftPayment, GiftQuery, GiftSettings,
-    GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery, NewCustomer, OfferEventRequest, OfferFulfillment, Page,
-    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription,
-    SubscriptionCreated, SubscriptionCustomer, UnbilledCharge, UpdateFulfillmentRequest,
+    GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery, ItemQuery, ListParams, NewCustomer,
+    OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange,
+    ShippingAddress, Subscription, SubscriptionCreated, SubscriptionCustomer, UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Where the two Chargebee hosts are.
@@ -188,15 +188,22 @@ impl Billing for ChargebeeClient {
     }
 
     async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError> {
-        let mut params = vec![("limit", "100".to_owned())];
-        if let Some(t) = &query.item_type {
-            params.push(("item_type[is]", t.clone()));
-        }
-        if let Some(f) = &query.item_family_id {
-            params.push(("item_family_id[is]", f.clone()));
-        }
-        let list: List<ItemPriceEntry> = self.send(self.billing(Method::GET, "item_prices").query(&params)).await?;
+        let params = query.params();
+        let list: List<ItemPriceEntry> =
+            self.send(self.billing(Method::GET, "item_prices").query(params.pairs())).await?;
         Ok(list.list.into_iter().map(|e| e.item_price).collect())
+    }
+
+    async fn retrieve_item_price(&self, id: &str) -> Result<ItemPrice, BillingError> {
+        let entry: ItemPriceEntry =
+            self.send(self.billing(Method::GET, &format!("item_prices/{}", encode(id)))).await?;
+        Ok(entry.item_price)
+    }
+
+    async fn list_items(&self, query: &ItemQuery) -> Result<Vec<Item>, BillingError> {
+        let params = query.params();
+        let list: List<ItemEntry> = self.send(self.billing(Method::GET, "items").query(params.pairs())).await?;
+        Ok(list.list.into_iter().map(|e| e.item).collect())
     }
 
     async fn create_subscription(
@@ -268,16 +275,16 @@ impl Billing for ChargebeeClient {
     }
 
     async fn list_unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, BillingError> {
-        let params = [("subscription_id[is]", subscription_id), ("limit", "100")];
+        let params = ListParams::subscription_unbilled_charges(subscription_id);
         let list: List<UnbilledChargeEntry> =
-            self.send(self.billing(Method::GET, "unbilled_charges").query(&params)).await?;
+            self.send(self.billing(Method::GET, "unbilled_charges").query(params.pairs())).await?;
         Ok(list.list.into_iter().map(|e| e.unbilled_charge).collect())
     }
 
     async fn list_invoices(&self, subscription_id: &str, limit: u8) -> Result<Vec<Invoice>, BillingError> {
-        let limit = limit.clamp(1, 100).to_string();
-        let params = [("subscription_id[is]", subscription_id), ("limit", &limit), ("sort_by[desc]", "date")];
-        let list: List<InvoiceEnvelope> = self.send(self.billing(Method::GET, "invoices").query(&params)).await?;
+        let params = ListParams::subscription_invoices(subscription_id, limit);
+        let list: List<InvoiceEnvelope> =
+            self.send(self.billing(Method::GET, "invoices").query(params.pairs())).await?;
         Ok(list.list.into_iter().map(|e| e.invoice).collect())
     }
 
@@ -348,17 +355,8 @@ impl Billing for ChargebeeClient {
         limit: u8,
         offset: Option<&str>,
     ) -> Result<Page<GiftWithSubscription>, BillingError> {
-        let mut params = vec![("limit", limit.clamp(1, 100).to_string())];
-        let filters = [
-            ("status[is]", &query.status),
-            ("gifter[customer_id][is]", &query.gifter_customer_id),
-            ("gift_receiver[email][is]", &query.receiver_email),
-        ];
-        params.extend(filters.into_iter().filter_map(|(k, v)| v.clone().map(|v| (k, v))));
-        if let Some(o) = offset {
-            params.push(("offset", o.to_owned()));
-        }
-        self.send(self.billing(Method::GET, "gifts").query(&params)).await
+        let params = query.params(limit, offset);
+        self.send(self.billing(Method::GET, "gifts").query(params.pairs())).await
     }
 
     async fn claim_gift(
@@ -435,6 +433,11 @@ struct List<T> {
 #[derive(serde::Deserialize)]
 struct ItemPriceEntry {
     item_price: ItemPrice,
+}
+
+#[derive(serde::Deserialize)]
+struct ItemEntry {
+    item: Item,
 }
 
 #[derive(serde::Deserialize)]

@@ -9,12 +9,14 @@ use serde::de::DeserializeOwned;
 
 use super::{Billing, BillingError};
 use growthkit_engine::Engine;
+use growthkit_engine::customers::CustomerFields;
 use growthkit_engine::idempotency::{self, Claim};
 use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
-    Customer, Estimate, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery,
-    NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse,
-    PlanChange, ShippingAddress, Subscription, SubscriptionCreated, UnbilledCharge, UpdateFulfillmentRequest,
+    Customer, Estimate, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice,
+    ItemPriceQuery, ItemQuery, ListParams, NewCustomer, OfferEventRequest, OfferFulfillment, Page,
+    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription,
+    SubscriptionCreated, UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Calls the engine in process.
@@ -141,7 +143,15 @@ impl Billing for LocalEngine {
     }
 
     async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError> {
-        self.engine.item_prices(query).await.map_err(BillingError::Refused)
+        self.engine.list_item_prices(&query.params()).await.map(|p| p.list).map_err(BillingError::Refused)
+    }
+
+    async fn retrieve_item_price(&self, id: &str) -> Result<ItemPrice, BillingError> {
+        self.engine.retrieve_item_price(id).await.map_err(BillingError::Refused)
+    }
+
+    async fn list_items(&self, query: &ItemQuery) -> Result<Vec<Item>, BillingError> {
+        self.engine.list_items(&query.params()).await.map(|p| p.list).map_err(BillingError::Refused)
     }
 
     async fn create_subscription(
@@ -197,13 +207,13 @@ impl Billing for LocalEngine {
     }
 
     async fn list_unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, BillingError> {
-        self.engine.unbilled_charges(subscription_id).await.map_err(BillingError::Refused)
+        let params = ListParams::subscription_unbilled_charges(subscription_id);
+        self.engine.list_unbilled_charges(&params).await.map(|p| p.list).map_err(BillingError::Refused)
     }
 
     async fn list_invoices(&self, subscription_id: &str, limit: u8) -> Result<Vec<Invoice>, BillingError> {
-        let limit = i64::from(limit.clamp(1, 100));
-        let page = self.engine.list_invoices(Some(subscription_id), None, limit, None).await;
-        page.map(|p| p.list).map_err(BillingError::Refused)
+        let params = ListParams::subscription_invoices(subscription_id, limit);
+        self.engine.list_invoices(&params).await.map(|p| p.list).map_err(BillingError::Refused)
     }
 
     async fn retrieve_customer(&self, id: &str) -> Result<Customer, BillingError> {
@@ -215,7 +225,13 @@ impl Billing for LocalEngine {
         req: &NewCustomer,
         idempotency_key: Option<&str>,
     ) -> Result<Customer, BillingError> {
-        let work = self.engine.create_customer(&req.id, &req.first_name, &req.last_name, &req.email);
+        let fields = CustomerFields {
+            id: Some(&req.id),
+            first_name: &req.first_name,
+            last_name: &req.last_name,
+            email: Some(&req.email),
+        };
+        let work = self.engine.create_customer(&fields);
         self.once(idempotency_key, "create_customer", req, work).await
     }
 
@@ -247,8 +263,7 @@ impl Billing for LocalEngine {
         limit: u8,
         offset: Option<&str>,
     ) -> Result<Page<GiftWithSubscription>, BillingError> {
-        let limit = i64::from(limit.clamp(1, 100));
-        self.engine.list_gifts(query, limit, offset).await.map_err(BillingError::Refused)
+        self.engine.list_gifts(&query.params(limit, offset)).await.map_err(BillingError::Refused)
     }
 
     async fn claim_gift(

@@ -15,9 +15,10 @@ use crate::error::AppError;
 use growthkit_engine::Engine;
 use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
-    Customer, Estimate, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, ItemPrice, ItemPriceQuery, NewCustomer,
-    OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange,
-    ShippingAddress, Subscription, SubscriptionCreated, UnbilledCharge, UpdateFulfillmentRequest,
+    Customer, Estimate, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery,
+    ItemQuery, NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest,
+    PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription, SubscriptionCreated, UnbilledCharge,
+    UpdateFulfillmentRequest,
 };
 
 /// Why a billing call did not succeed.
@@ -124,8 +125,14 @@ pub trait Billing: Send + Sync {
         idempotency_key: Option<&str>,
     ) -> Result<PlanChange, BillingError>;
 
-    /// The catalog's item prices matching the query (plans and credit packs for checkout).
+    /// The catalog's item prices matching the query (plans and credit packs for checkout), in no set order.
     async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError>;
+
+    /// One item price by id.
+    async fn retrieve_item_price(&self, id: &str) -> Result<ItemPrice, BillingError>;
+
+    /// The catalog's items matching the query (where Chargebee keeps `is_giftable` and `is_shippable`).
+    async fn list_items(&self, query: &ItemQuery) -> Result<Vec<Item>, BillingError>;
 
     /// Creates a subscription to a plan with addons, paid now with the card (kept on file).
     async fn create_subscription(

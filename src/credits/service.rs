@@ -43,7 +43,8 @@ fn require_owner(user: &CurrentUser) -> Result<(), AppError> {
 
 /// The plans and credit packs on sale.
 pub async fn catalog(state: &AppState) -> Result<(Vec<PlanOption>, Vec<PackOption>), AppError> {
-    let query = ItemPriceQuery { item_type: None, item_family_id: Some(state.config.credits_family.clone()) };
+    let query =
+        ItemPriceQuery { item_family_id: Some(state.config.credits_family.clone()), ..ItemPriceQuery::default() };
     let prices = state.billing.list_item_prices(&query).await?;
     let mut plans = Vec::new();
     let mut packs = Vec::new();
@@ -75,6 +76,9 @@ pub async fn catalog(state: &AppState) -> Result<(Vec<PlanOption>, Vec<PackOptio
             _ => {}
         }
     }
+    // Billing lists in its own order; checkout shows the cheapest first.
+    plans.sort_by(|a, b| (a.price, &a.id).cmp(&(b.price, &b.id)));
+    packs.sort_by(|a, b| (a.price, &a.id).cmp(&(b.price, &b.id)));
     Ok((plans, packs))
 }
 

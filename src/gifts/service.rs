@@ -23,8 +23,8 @@ use crate::state::AppState;
 use crate::ui::format::{money, validate_card};
 use growthkit_clock::calendar::utc;
 use growthkit_wire::{
-    CardDetails, CreateGiftRequest, Gift, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, ItemPrice,
-    ItemPriceQuery, NewCustomer, ShippingAddress,
+    CardDetails, CreateGiftRequest, Gift, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Item, ItemPrice,
+    ItemPriceQuery, ItemQuery, NewCustomer, ShippingAddress,
 };
 
 /// The claim reminder's outbox kind: written with the invitation, dropped once the gift leaves `unclaimed`.
@@ -42,20 +42,35 @@ fn period_label(p: &ItemPrice) -> String {
 
 /// The gift plans on sale.
 async fn gift_plans(state: &AppState) -> Result<Vec<GiftPlan>, AppError> {
-    let query = ItemPriceQuery { item_type: Some("plan".into()), item_family_id: None };
+    // Chargebee marks gift plans on the item, so find the giftable items first, then their prices.
+    let items = state.billing.list_items(&ItemQuery { item_type: Some("plan".into()), giftable: Some(true) }).await?;
+    let items: Vec<Item> = items.into_iter().filter(|i| i.status == "active").collect();
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = ItemPriceQuery {
+        item_type: Some("plan".into()),
+        item_ids: items.iter().map(|i| i.id.clone()).collect(),
+        ..ItemPriceQuery::default()
+    };
     let prices = state.billing.list_item_prices(&query).await?;
-    Ok(prices
+    let mut plans: Vec<GiftPlan> = prices
         .into_iter()
-        .filter(|p| p.is_giftable && p.status == "active")
-        .map(|p| GiftPlan {
-            period_label: period_label(&p),
-            id: p.id,
-            name: p.name,
-            price: p.price,
-            currency: p.currency_code,
-            shippable: p.is_shippable,
+        .filter(|p| p.status == "active")
+        .filter_map(|p| {
+            let item = items.iter().find(|i| i.id == p.item_id)?;
+            Some(GiftPlan {
+                period_label: period_label(&p),
+                shippable: item.is_shippable,
+                id: p.id,
+                name: p.name,
+                price: p.price,
+                currency: p.currency_code,
+            })
         })
-        .collect())
+        .collect();
+    plans.sort_by(|a, b| (a.price, &a.id).cmp(&(b.price, &b.id)));
+    Ok(plans)
 }
 
 async fn settings(state: &AppState) -> Result<GiftSettings, AppError> {

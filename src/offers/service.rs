@@ -6,11 +6,11 @@ use crate::billing::BillingError;
 use crate::error::AppError;
 use crate::keys;
 use crate::state::AppState;
+use growthkit_wire::{ApiError, ItemPrice, OfferFulfillment};
 use growthkit_wire::{
     CardDetails, ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
     OfferEventType, PersonalizedOffer, PersonalizedOffersRequest, RequestContext, UpdateFulfillmentRequest,
 };
-use growthkit_wire::{ItemPrice, ItemPriceQuery, OfferFulfillment};
 
 use super::model::{ADVANCED_ANALYTICS, Accepted, Gate, OfferButton, OfferView, Paid, UpgradeStatus, UpgradeView};
 use super::repo::{self, Acceptance, NewAcceptance};
@@ -212,13 +212,15 @@ pub async fn upgrade_view(state: &AppState, user: &CurrentUser, fulfillment_id: 
 
 /// The plan the upgrade sells (`GROWTHKIT_UPGRADE_PLAN`), as the catalog prices it.
 async fn upgrade_plan(state: &AppState) -> Result<ItemPrice, AppError> {
-    let query = ItemPriceQuery { item_type: Some("plan".into()), item_family_id: None };
-    let plans = state.billing.list_item_prices(&query).await.map_err(AppError::from)?;
     let wanted = &state.config.upgrade_plan;
-    plans.into_iter().find(|p| &p.id == wanted).ok_or_else(|| {
-        tracing::error!("the upgrade plan {wanted} (GROWTHKIT_UPGRADE_PLAN) is not in the catalog");
-        AppError::Internal
-    })
+    match state.billing.retrieve_item_price(wanted).await {
+        Ok(plan) if plan.item_type == "plan" => Ok(plan),
+        Ok(_) | Err(BillingError::Refused(ApiError { http_status_code: 404, .. })) => {
+            tracing::error!("the upgrade plan {wanted} (GROWTHKIT_UPGRADE_PLAN) is not a plan in the catalog");
+            Err(AppError::Internal)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn failure_text(f: &OfferFulfillment) -> String {

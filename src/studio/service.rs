@@ -16,7 +16,7 @@ use growthkit_engine::growth::rules::{
 };
 use growthkit_engine::growth::rules::{CustomField, GrowthSettings};
 use growthkit_engine::growth::stats::{FulfillmentSummary, OfferFunnel};
-use growthkit_wire::{ApiError, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
+use growthkit_wire::{ApiError, ListParams, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
 
 /// Engine refusals in the studio are the admin's input errors, shown as they are.
 fn refused(err: ApiError) -> AppError {
@@ -320,8 +320,7 @@ pub async fn travel(state: &crate::state::AppState, hours: i64) -> Result<i64, A
 /// Subscriptions for `/studio/gifts`, filtered as Chargebee's subscription list is ("is gift", status).
 pub async fn gifts(engine: &Engine, is_gift: &str, status: &str) -> Result<GiftsConsole, AppError> {
     let is_gift = match is_gift {
-        "true" => Some(true),
-        "false" => Some(false),
+        "true" | "false" => Some(is_gift),
         "" => None,
         _ => return Err(AppError::invalid("Filter gifts by yes, no or all.")),
     };
@@ -332,7 +331,11 @@ pub async fn gifts(engine: &Engine, is_gift: &str, status: &str) -> Result<Gifts
         _ => return Err(AppError::invalid("Choose one of the listed statuses.")),
     };
     let mut rows = Vec::new();
-    for s in engine.list_subscriptions(is_gift, status, 100).await.map_err(refused)? {
+    let params = ListParams::new()
+        .with("limit", "100")
+        .with_some("gift_id[is_present]", is_gift)
+        .with_some("status[is]", status);
+    for s in engine.list_subscriptions(&params).await.map_err(refused)?.list {
         let gift = match &s.gift_id {
             Some(id) => {
                 let g = engine.retrieve_gift(id).await.map_err(refused)?.gift;

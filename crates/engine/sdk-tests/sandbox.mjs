@@ -28,6 +28,19 @@ dns.lookup = function lookup(hostname, options, callback) {
   return systemLookup.call(dns, hostname, options, callback);
 };
 
+/** Chargebee's Node SDK pointed at a started sandbox, as the engine's README configures it. */
+export function sdkClient(Chargebee, sandbox, apiKey = API_KEY) {
+  return new Chargebee({ site: "sandbox", apiKey, protocol: "http", hostSuffix: ".localhost", port: sandbox.port });
+}
+
+/** The error a call fails with, or `null` when it succeeds (for asserting refusals). */
+export function refusal(promise) {
+  return promise.then(
+    () => null,
+    (err) => err,
+  );
+}
+
 /** Starts the sandbox; resolves with its port and a `stop()` once it listens. */
 export async function startSandbox() {
   const dir = mkdtempSync(path.join(tmpdir(), "growthkit-sandbox-"));

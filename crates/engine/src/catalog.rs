@@ -3,7 +3,9 @@
 
 use sqlx::{SqliteConnection, SqlitePool};
 
-use growthkit_wire::{ItemPrice, ItemPriceQuery};
+use super::listing::{Attr, ListQuery, ListSpec, Sort};
+use super::time::internal;
+use growthkit_wire::{ApiError, Item, ItemFamily, ItemPrice, ListParams, Page};
 
 /// A customer as audience rules see it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -103,8 +105,8 @@ struct ItemPriceRow {
     period_unit: Option<String>,
     pricing_model: String,
     metadata: Option<String>,
-    is_giftable: bool,
-    is_shippable: bool,
+    created_at: i64,
+    updated_at: i64,
 }
 
 impl From<ItemPriceRow> for ItemPrice {
@@ -122,37 +124,151 @@ impl From<ItemPriceRow> for ItemPrice {
             pricing_model: r.pricing_model,
             status: "active".into(),
             metadata: r.metadata.and_then(|m| serde_json::from_str(&m).ok()),
-            is_giftable: r.is_giftable,
-            is_shippable: r.is_shippable,
+            created_at: Some(r.created_at),
+            updated_at: Some(r.updated_at),
         }
     }
 }
 
-const ITEM_PRICE_COLUMNS: &str = "SELECT p.id, p.item_id, p.name, i.type AS item_type, i.item_family_id, p.currency,
-        p.price, p.period, p.period_unit, p.pricing_model, p.metadata, i.is_giftable, i.is_shippable
-     FROM engine_item_prices p JOIN engine_items i ON i.id = p.item_id";
+const ITEM_PRICE_COLUMNS: &str = "p.id, p.item_id, p.name, i.type AS item_type, i.item_family_id, p.currency,
+    p.price, p.period, p.period_unit, p.pricing_model, p.metadata, p.created_at, p.updated_at";
+const ITEM_PRICE_FROM: &str = "FROM engine_item_prices p JOIN engine_items i ON i.id = p.item_id";
+
+const ITEM_TYPES: &[&str] = &["plan", "addon", "charge"];
+const CATALOG_STATUSES: &[&str] = &["active", "archived", "deleted"];
+const PERIOD_UNITS: &[&str] = &["day", "week", "month", "year"];
+const PRICING_MODELS: &[&str] = &["flat_fee", "per_unit", "tiered", "volume", "stairstep"];
+
+/// `GET /item_prices`, oldest first by default. Nothing in the catalog is archived or deleted: `status`
+/// is always `active`.
+static ITEM_PRICE_LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::id("id", "p.id"),
+        Attr::text("name", "p.name").listed(),
+        Attr::one_of("pricing_model", "p.pricing_model", PRICING_MODELS),
+        Attr::id("item_id", "p.item_id"),
+        Attr::id("item_family_id", "i.item_family_id"),
+        Attr::one_of("item_type", "i.type", ITEM_TYPES),
+        Attr::id("currency_code", "p.currency"),
+        Attr::one_of("status", "'active'", CATALOG_STATUSES),
+        Attr::timestamp("updated_at", "p.updated_at"),
+        Attr::one_of("period_unit", "p.period_unit", PERIOD_UNITS),
+        Attr::number("period", "p.period"),
+    ],
+    sorts: &[Sort::text("name", "p.name"), Sort::text("id", "p.id"), Sort::time("updated_at", "p.updated_at")],
+    default_sort: Sort::time("created_at", "p.created_at"),
+    default_descending: false,
+    tiebreak: "p.rowid",
+    switches: &[],
+    columns: ITEM_PRICE_COLUMNS,
+    from: ITEM_PRICE_FROM,
+    scope: None,
+};
 
 /// One item price by id.
 pub async fn item_price(conn: &mut SqliteConnection, id: &str) -> Result<Option<ItemPrice>, sqlx::Error> {
     let row: Option<ItemPriceRow> =
-        sqlx::query_as(&format!("{ITEM_PRICE_COLUMNS} WHERE p.id = ?")).bind(id).fetch_optional(conn).await?;
+        sqlx::query_as(&format!("SELECT {ITEM_PRICE_COLUMNS} {ITEM_PRICE_FROM} WHERE p.id = ?"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     Ok(row.map(ItemPrice::from))
 }
 
-/// Item prices matching `query`, oldest first.
-pub async fn item_prices(pool: &SqlitePool, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, sqlx::Error> {
-    let rows: Vec<ItemPriceRow> = sqlx::query_as(&format!(
-        "{ITEM_PRICE_COLUMNS} WHERE (? IS NULL OR i.type = ?) AND (? IS NULL OR i.item_family_id = ?)
-         ORDER BY p.price, p.created_at, p.id"
-    ))
-    .bind(&query.item_type)
-    .bind(&query.item_type)
-    .bind(&query.item_family_id)
-    .bind(&query.item_family_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(ItemPrice::from).collect())
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: String,
+    name: String,
+    item_type: String,
+    item_family_id: String,
+    is_giftable: bool,
+    is_shippable: bool,
+    metadata: Option<String>,
+    updated_at: i64,
 }
+
+impl From<ItemRow> for Item {
+    fn from(r: ItemRow) -> Self {
+        Item {
+            id: r.id,
+            name: r.name,
+            item_type: r.item_type,
+            item_family_id: r.item_family_id,
+            status: "active".into(),
+            is_giftable: r.is_giftable,
+            is_shippable: r.is_shippable,
+            enabled_for_checkout: true,
+            enabled_in_portal: true,
+            item_applicability: "all".into(),
+            metered: false,
+            metadata: r.metadata.and_then(|m| serde_json::from_str(&m).ok()),
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const ITEM_COLUMNS: &str =
+    "id, name, type AS item_type, item_family_id, is_giftable, is_shippable, metadata, updated_at";
+
+/// `GET /items`, oldest first by default.
+static ITEM_LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::id("id", "id"),
+        Attr::id("item_family_id", "item_family_id"),
+        Attr::one_of("type", "type", ITEM_TYPES),
+        Attr::text("name", "name"),
+        Attr::one_of("item_applicability", "'all'", &["all", "restricted"]),
+        Attr::one_of("status", "'active'", CATALOG_STATUSES),
+        Attr::boolean("is_giftable", "is_giftable"),
+        Attr::timestamp("updated_at", "updated_at"),
+        Attr::boolean("enabled_for_checkout", "1"),
+        Attr::boolean("enabled_in_portal", "1"),
+        Attr::boolean("metered", "0"),
+    ],
+    sorts: &[Sort::text("name", "name"), Sort::text("id", "id"), Sort::time("updated_at", "updated_at")],
+    default_sort: Sort::time("created_at", "created_at"),
+    default_descending: false,
+    tiebreak: "rowid",
+    switches: &[],
+    columns: ITEM_COLUMNS,
+    from: "FROM engine_items",
+    scope: None,
+};
+
+#[derive(sqlx::FromRow)]
+struct FamilyRow {
+    id: String,
+    name: String,
+    description: Option<String>,
+    updated_at: i64,
+}
+
+impl From<FamilyRow> for ItemFamily {
+    fn from(r: FamilyRow) -> Self {
+        ItemFamily {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            status: "active".into(),
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const FAMILY_COLUMNS: &str = "id, name, description, updated_at";
+
+/// `GET /item_families`, oldest first.
+static FAMILY_LIST: ListSpec = ListSpec {
+    attrs: &[Attr::id("id", "id"), Attr::text("name", "name"), Attr::timestamp("updated_at", "updated_at")],
+    sorts: &[],
+    default_sort: Sort::time("created_at", "created_at"),
+    default_descending: false,
+    tiebreak: "rowid",
+    switches: &[],
+    columns: FAMILY_COLUMNS,
+    from: "FROM engine_item_families",
+    scope: None,
+};
 
 /// Adds an item price unless one with its id exists (so seeding can run on every start).
 pub async fn ensure_item_price(
@@ -161,24 +277,35 @@ pub async fn ensure_item_price(
     extras: &PriceExtras<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let family = extras.item_family_id.unwrap_or("default");
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO engine_items (id, name, type, item_family_id, is_giftable, is_shippable, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO engine_item_families (id, name, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(family)
+    .bind(family_name(family))
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO engine_items (id, name, type, item_family_id, is_giftable, is_shippable, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(p.item_id)
     .bind(p.item_name)
     .bind(p.item_type)
-    .bind(extras.item_family_id.unwrap_or("default"))
+    .bind(family)
     .bind(extras.giftable)
     .bind(extras.shippable)
+    .bind(now)
     .bind(now)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO engine_item_prices
-             (id, item_id, name, currency, price, period, period_unit, pricing_model, metadata, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             (id, item_id, name, currency, price, period, period_unit, pricing_model, metadata, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(p.price_id)
     .bind(p.item_id)
@@ -190,9 +317,17 @@ pub async fn ensure_item_price(
     .bind(if extras.per_unit { "per_unit" } else { "flat_fee" })
     .bind(extras.metadata.as_ref().map(|m| m.to_string()))
     .bind(now)
+    .bind(now)
     .execute(&mut *tx)
     .await?;
     tx.commit().await
+}
+
+/// A family's display name made from its id: `credit-packs` becomes `Credit packs`.
+fn family_name(id: &str) -> String {
+    let spaced = id.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 pub async fn insert_item_price(pool: &SqlitePool, p: &NewItemPrice<'_>, now: i64) -> Result<(), sqlx::Error> {
@@ -209,13 +344,15 @@ pub async fn insert_customer(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO engine_customers (id, first_name, last_name, email, company, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO engine_customers (id, first_name, last_name, email, company, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(first_name)
     .bind(last_name)
     .bind(email)
     .bind(company)
+    .bind(now)
     .bind(now)
     .execute(pool)
     .await?;
@@ -248,8 +385,55 @@ pub async fn insert_active_subscription(
 }
 
 impl super::Engine {
-    /// `GET /item_prices` with `item_type[is]` and `item_family_id[is]` filters.
-    pub async fn item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, growthkit_wire::ApiError> {
-        item_prices(&self.pool, query).await.map_err(super::time::internal)
+    /// `GET /item_prices`.
+    pub async fn list_item_prices(&self, params: &ListParams) -> Result<Page<ItemPrice>, ApiError> {
+        let query = ListQuery::parse(&ITEM_PRICE_LIST, params)?;
+        let (rows, next_offset) = query.page::<ItemPriceRow, _>(&self.pool).await.map_err(internal)?;
+        Ok(Page { list: rows.into_iter().map(ItemPrice::from).collect(), next_offset })
+    }
+
+    /// `GET /item_prices/{id}`.
+    pub async fn retrieve_item_price(&self, id: &str) -> Result<ItemPrice, ApiError> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        item_price(&mut conn, id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::not_found("item_price_id", format!("Item price {id} not found")))
+    }
+
+    /// `GET /items`.
+    pub async fn list_items(&self, params: &ListParams) -> Result<Page<Item>, ApiError> {
+        let query = ListQuery::parse(&ITEM_LIST, params)?;
+        let (rows, next_offset) = query.page::<ItemRow, _>(&self.pool).await.map_err(internal)?;
+        Ok(Page { list: rows.into_iter().map(Item::from).collect(), next_offset })
+    }
+
+    /// `GET /items/{id}`.
+    pub async fn retrieve_item(&self, id: &str) -> Result<Item, ApiError> {
+        let row: Option<ItemRow> = sqlx::query_as(&format!("SELECT {ITEM_COLUMNS} FROM engine_items WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal)?;
+        row.map(Item::from).ok_or_else(|| ApiError::not_found("item_id", format!("Item {id} not found")))
+    }
+
+    /// `GET /item_families`.
+    pub async fn list_item_families(&self, params: &ListParams) -> Result<Page<ItemFamily>, ApiError> {
+        let query = ListQuery::parse(&FAMILY_LIST, params)?;
+        let (rows, next_offset) = query.page::<FamilyRow, _>(&self.pool).await.map_err(internal)?;
+        Ok(Page { list: rows.into_iter().map(ItemFamily::from).collect(), next_offset })
+    }
+
+    /// `GET /item_families/{id}`.
+    pub async fn retrieve_item_family(&self, id: &str) -> Result<ItemFamily, ApiError> {
+        let row: Option<FamilyRow> =
+            sqlx::query_as(&format!("SELECT {FAMILY_COLUMNS} FROM engine_item_families WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(internal)?;
+        row.map(ItemFamily::from)
+            .ok_or_else(|| ApiError::not_found("item_family_id", format!("Item family {id} not found")))
     }
 }

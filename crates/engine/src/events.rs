@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use sqlx::SqliteConnection;
 
+use super::listing::{Attr, ListQuery, ListSpec, Sort};
 use super::time::internal;
 use super::{Engine, ids};
-use growthkit_wire::{ApiError, Event, EventContent, Page};
+use growthkit_wire::{ApiError, Event, EventContent, ListParams, Page};
 
 /// Seconds to wait before each retry; its length is the number of retries after the first attempt.
 const RETRY_AFTER: [i64; 7] = [120, 360, 1_800, 3_600, 18_000, 86_400, 172_800];
@@ -55,19 +56,58 @@ pub(crate) async fn record(
         .map_err(internal)?;
     sqlx::query(
         "INSERT INTO engine_webhook_deliveries (event_id, endpoint_id, status, next_attempt_at)
-         SELECT ?, id, 'scheduled', ? FROM engine_webhook_endpoints",
+         SELECT ?, id, 'scheduled', ? FROM engine_webhook_endpoints
+         WHERE disabled = 0
+           AND (enabled_events IS NULL OR EXISTS (SELECT 1 FROM json_each(enabled_events) WHERE value = ?))",
     )
     .bind(&id)
     .bind(now)
+    .bind(event_type)
     .execute(&mut *conn)
     .await
     .map_err(internal)?;
     Ok(id)
 }
 
+const EVENT_COLUMNS: &str = "id, event_type, source, occurred_at, content";
+
+/// `GET /events`, oldest first by default. Event types are not checked against Chargebee's long list: a type
+/// the engine never records simply matches nothing.
+static LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::id("id", "id"),
+        Attr::one_of("event_type", "event_type", &[]),
+        Attr::one_of(
+            "source",
+            "source",
+            &[
+                "admin_console",
+                "api",
+                "scheduled_job",
+                "hosted_page",
+                "portal",
+                "system",
+                "none",
+                "js_api",
+                "migration",
+                "bulk_operation",
+                "external_service",
+            ],
+        ),
+        Attr::timestamp("occurred_at", "occurred_at"),
+    ],
+    sorts: &[Sort::time("occurred_at", "occurred_at")],
+    default_sort: Sort::time("occurred_at", "occurred_at"),
+    default_descending: false,
+    tiebreak: "seq",
+    switches: &[],
+    columns: EVENT_COLUMNS,
+    from: "FROM engine_events",
+    scope: None,
+};
+
 #[derive(sqlx::FromRow)]
 struct EventRow {
-    seq: i64,
     id: String,
     event_type: String,
     source: String,
@@ -104,7 +144,8 @@ struct Due {
     password: Option<String>,
 }
 
-/// Where webhooks go; the app registers itself at start-up when it uses the built-in engine.
+/// Where webhooks go; the app registers itself at start-up when it uses the built-in engine. Endpoints made
+/// through the API are in [`crate::webhook_endpoints`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookEndpoint {
     pub id: String,
@@ -117,9 +158,10 @@ impl Engine {
     /// Adds or replaces a webhook endpoint. Events recorded from now on are delivered to it.
     pub async fn save_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), ApiError> {
         sqlx::query(
-            "INSERT INTO engine_webhook_endpoints (id, url, username, password, created_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO engine_webhook_endpoints (id, name, url, username, password, created_at) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET url = excluded.url, username = excluded.username, password = excluded.password",
         )
+        .bind(&endpoint.id)
         .bind(&endpoint.id)
         .bind(&endpoint.url)
         .bind(&endpoint.username)
@@ -131,31 +173,20 @@ impl Engine {
         Ok(())
     }
 
-    /// `GET /events`: oldest first, optionally of one type; `offset` is a previous page's `next_offset`.
-    pub async fn list_events(
-        &self,
-        event_type: Option<&str>,
-        limit: i64,
-        offset: Option<&str>,
-    ) -> Result<Page<Event>, ApiError> {
-        let after: i64 = match offset {
-            Some(o) => o.parse().map_err(|_| ApiError::param("offset", "offset is not a value this API gave"))?,
-            None => 0,
-        };
-        let rows: Vec<EventRow> = sqlx::query_as(
-            "SELECT seq, id, event_type, source, occurred_at, content FROM engine_events
-             WHERE seq > ? AND (? IS NULL OR event_type = ?) ORDER BY seq LIMIT ?",
-        )
-        .bind(after)
-        .bind(event_type)
-        .bind(event_type)
-        .bind(limit + 1)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(internal)?;
-        let more = rows.len() as i64 > limit;
-        let rows: Vec<EventRow> = rows.into_iter().take(limit as usize).collect();
-        let next_offset = more.then(|| rows.last().map(|r| r.seq.to_string())).flatten();
+    /// `GET /events/{id}`.
+    pub async fn retrieve_event(&self, id: &str) -> Result<Event, ApiError> {
+        let row: Option<EventRow> = sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM engine_events WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal)?;
+        row.ok_or_else(|| ApiError::not_found("event_id", format!("Event {id} not found")))?.into_event()
+    }
+
+    /// `GET /events`.
+    pub async fn list_events(&self, params: &ListParams) -> Result<Page<Event>, ApiError> {
+        let query = ListQuery::parse(&LIST, params)?;
+        let (rows, next_offset) = query.page::<EventRow, _>(&self.pool).await.map_err(internal)?;
         let list = rows.into_iter().map(EventRow::into_event).collect::<Result<_, _>>()?;
         Ok(Page { list, next_offset })
     }
@@ -210,12 +241,11 @@ impl Engine {
         if claimed.rows_affected() != 1 {
             return Ok(false);
         }
-        let row: EventRow =
-            sqlx::query_as("SELECT seq, id, event_type, source, occurred_at, content FROM engine_events WHERE id = ?")
-                .bind(&d.event_id)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(internal)?;
+        let row: EventRow = sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM engine_events WHERE id = ?"))
+            .bind(&d.event_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(internal)?;
         let event = row.into_event()?;
         let mut req = self.webhook_http.post(&d.url).json(&event);
         if let Some(user) = &d.username {

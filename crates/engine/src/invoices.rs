@@ -6,7 +6,8 @@ use sqlx::SqliteConnection;
 use super::catalog;
 use super::time::internal;
 use super::{Engine, ids};
-use growthkit_wire::{ApiError, Invoice, ItemPrice, LineItem, Page, UnbilledCharge};
+use crate::listing::{Attr, ListQuery, ListSpec, Sort};
+use growthkit_wire::{ApiError, Invoice, ItemPrice, LineItem, ListParams, Page, UnbilledCharge};
 
 /// Quantities above this are refused as a typing mistake rather than billed.
 pub const MAX_ADDON_QUANTITY: i64 = 1_000;
@@ -146,22 +147,9 @@ struct UnbilledRow {
     date_to: i64,
 }
 
-/// The subscription's charges not invoiced yet, oldest first.
-pub(crate) async fn open_charges(
-    conn: &mut SqliteConnection,
-    subscription_id: &str,
-) -> Result<Vec<UnbilledCharge>, sqlx::Error> {
-    let rows: Vec<UnbilledRow> = sqlx::query_as(
-        "SELECT id, subscription_id, customer_id, entity_type, entity_id, description, quantity, unit_amount, amount,
-                currency_code, date_from, date_to
-         FROM engine_unbilled_charges WHERE subscription_id = ? AND invoice_id IS NULL ORDER BY created_at, id",
-    )
-    .bind(subscription_id)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| UnbilledCharge {
+impl From<UnbilledRow> for UnbilledCharge {
+    fn from(r: UnbilledRow) -> Self {
+        UnbilledCharge {
             id: r.id,
             subscription_id: r.subscription_id,
             customer_id: r.customer_id,
@@ -174,8 +162,70 @@ pub(crate) async fn open_charges(
             currency_code: r.currency_code,
             date_from: r.date_from,
             date_to: r.date_to,
-        })
-        .collect())
+        }
+    }
+}
+
+const UNBILLED_COLUMNS: &str = "id, subscription_id, customer_id, entity_type, entity_id, description, quantity,
+    unit_amount, amount, currency_code, date_from, date_to";
+
+/// `GET /unbilled_charges`: charges not invoiced yet, oldest first. Nothing is ever voided or deleted, so
+/// `is_voided` and `include_deleted` change nothing.
+static UNBILLED_LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::id("subscription_id", "subscription_id").or_absent(),
+        Attr::id("customer_id", "customer_id").or_absent(),
+    ],
+    sorts: &[],
+    default_sort: Sort::time("created_at", "created_at"),
+    default_descending: false,
+    tiebreak: "rowid",
+    switches: &["include_deleted", "is_voided"],
+    columns: UNBILLED_COLUMNS,
+    from: "FROM engine_unbilled_charges",
+    scope: Some("invoice_id IS NULL"),
+};
+
+const INVOICE_COLUMNS: &str = "id, customer_id, subscription_id, status, currency_code, total, amount_paid, amount_due,
+    line_items, date, paid_at";
+
+/// `GET /invoices`, newest first by default.
+static INVOICE_LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::id("id", "id"),
+        Attr::id("subscription_id", "subscription_id").or_absent(),
+        Attr::id("customer_id", "customer_id"),
+        Attr::boolean("recurring", "(subscription_id IS NOT NULL)"),
+        Attr::one_of("status", "status", &["paid", "posted", "payment_due", "not_paid", "voided", "pending"]),
+        Attr::timestamp("date", "date"),
+        Attr::timestamp("paid_at", "paid_at"),
+        Attr::number("total", "total"),
+        Attr::number("amount_paid", "amount_paid"),
+        Attr::number("amount_due", "amount_due"),
+    ],
+    sorts: &[Sort::time("date", "date")],
+    default_sort: Sort::time("date", "date"),
+    default_descending: true,
+    tiebreak: "rowid",
+    switches: &["include_deleted"],
+    columns: INVOICE_COLUMNS,
+    from: "FROM engine_invoices",
+    scope: None,
+};
+
+/// The subscription's charges not invoiced yet, oldest first.
+pub(crate) async fn open_charges(
+    conn: &mut SqliteConnection,
+    subscription_id: &str,
+) -> Result<Vec<UnbilledCharge>, sqlx::Error> {
+    let rows: Vec<UnbilledRow> = sqlx::query_as(&format!(
+        "SELECT {UNBILLED_COLUMNS} FROM engine_unbilled_charges
+         WHERE subscription_id = ? AND invoice_id IS NULL ORDER BY created_at, rowid"
+    ))
+    .bind(subscription_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(UnbilledCharge::from).collect())
 }
 
 /// Marks charges as billed by `invoice_id`; a charge already billed is left alone.
@@ -210,42 +260,23 @@ pub(crate) fn charge_lines(charges: &[UnbilledCharge]) -> Vec<LineItem> {
 }
 
 impl Engine {
-    /// `GET /unbilled_charges?subscription_id[is]=…`.
+    /// The subscription's charges not invoiced yet, oldest first.
     pub async fn unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, ApiError> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
         open_charges(&mut conn, subscription_id).await.map_err(internal)
     }
 
-    /// `GET /invoices?subscription_id[is]=…`: newest first, `limit` per page.
-    pub async fn list_invoices(
-        &self,
-        subscription_id: Option<&str>,
-        customer_id: Option<&str>,
-        limit: i64,
-        offset: Option<&str>,
-    ) -> Result<Page<Invoice>, ApiError> {
-        let skip: i64 = match offset {
-            Some(o) => o.parse().map_err(|_| ApiError::param("offset", "offset is not a value this API gave"))?,
-            None => 0,
-        };
-        let rows: Vec<InvoiceRow> = sqlx::query_as(
-            "SELECT id, customer_id, subscription_id, status, currency_code, total, amount_paid, amount_due, line_items,
-                    date, paid_at
-             FROM engine_invoices
-             WHERE (? IS NULL OR subscription_id = ?) AND (? IS NULL OR customer_id = ?)
-             ORDER BY date DESC, created_at DESC, rowid DESC LIMIT ? OFFSET ?",
-        )
-        .bind(subscription_id)
-        .bind(subscription_id)
-        .bind(customer_id)
-        .bind(customer_id)
-        .bind(limit + 1)
-        .bind(skip)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(internal)?;
-        let more = rows.len() as i64 > limit;
-        let list: Vec<Invoice> = rows.into_iter().take(limit as usize).map(Invoice::from).collect();
-        Ok(Page { next_offset: more.then(|| (skip + limit).to_string()), list })
+    /// `GET /unbilled_charges`.
+    pub async fn list_unbilled_charges(&self, params: &ListParams) -> Result<Page<UnbilledCharge>, ApiError> {
+        let query = ListQuery::parse(&UNBILLED_LIST, params)?;
+        let (rows, next_offset) = query.page::<UnbilledRow, _>(&self.pool).await.map_err(internal)?;
+        Ok(Page { list: rows.into_iter().map(UnbilledCharge::from).collect(), next_offset })
+    }
+
+    /// `GET /invoices`.
+    pub async fn list_invoices(&self, params: &ListParams) -> Result<Page<Invoice>, ApiError> {
+        let query = ListQuery::parse(&INVOICE_LIST, params)?;
+        let (rows, next_offset) = query.page::<InvoiceRow, _>(&self.pool).await.map_err(internal)?;
+        Ok(Page { list: rows.into_iter().map(Invoice::from).collect(), next_offset })
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod events;
@@ -21,10 +22,12 @@ pub mod growth;
 pub mod idempotency;
 pub mod ids;
 pub mod invoices;
+pub(crate) mod listing;
 pub mod payments;
 pub mod sandbox;
 pub mod subscriptions;
 pub mod time;
+pub mod webhook_endpoints;
 
 use std::sync::{Arc, RwLock};
 
@@ -66,6 +69,15 @@ impl Engine {
             webhook_kick: tokio::sync::Notify::new(),
             webhook_http: events::http_client(),
         }))
+    }
+
+    /// `GET /configurations`: the site the engine emulates, on product catalog 2.0.
+    pub fn configuration(&self) -> growthkit_wire::Configuration {
+        growthkit_wire::Configuration {
+            domain: "sandbox".into(),
+            product_catalog_version: "v2".into(),
+            chargebee_response_schema_type: "items".into(),
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -425,11 +425,10 @@ pub struct ItemPrice {
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
-    /// The item's `is_giftable` and whether it ships something (gift plans).
-    #[serde(default)]
-    pub is_giftable: bool,
-    #[serde(default)]
-    pub is_shippable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
 }
 
 /// Which item prices to list (`GET /item_prices`).
@@ -437,6 +436,79 @@ pub struct ItemPrice {
 pub struct ItemPriceQuery {
     pub item_type: Option<String>,
     pub item_family_id: Option<String>,
+    /// Only prices of these items (none: of any item).
+    #[serde(default)]
+    pub item_ids: Vec<String>,
+}
+
+impl ItemPriceQuery {
+    /// The query as list parameters: one page of up to 100 item prices.
+    pub fn params(&self) -> ListParams {
+        let items = (!self.item_ids.is_empty()).then(|| serde_json::to_string(&self.item_ids).unwrap_or_default());
+        ListParams::new()
+            .with("limit", "100")
+            .with_some("item_type[is]", self.item_type.as_deref())
+            .with_some("item_family_id[is]", self.item_family_id.as_deref())
+            .with_some("item_id[in]", items.as_deref())
+    }
+}
+
+/// An item (a plan, addon or charge, before pricing) in Chargebee's product catalog 2.0 shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub item_type: String,
+    #[serde(default)]
+    pub item_family_id: String,
+    pub status: String,
+    /// Whether it can be bought as a gift, and whether it ships something.
+    #[serde(default)]
+    pub is_giftable: bool,
+    #[serde(default)]
+    pub is_shippable: bool,
+    #[serde(default)]
+    pub enabled_for_checkout: bool,
+    #[serde(default)]
+    pub enabled_in_portal: bool,
+    #[serde(default)]
+    pub item_applicability: String,
+    #[serde(default)]
+    pub metered: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+    #[serde(default)]
+    pub updated_at: Timestamp,
+}
+
+/// Which items to list (`GET /items`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemQuery {
+    pub item_type: Option<String>,
+    pub giftable: Option<bool>,
+}
+
+impl ItemQuery {
+    /// The query as list parameters: one page of up to 100 items.
+    pub fn params(&self) -> ListParams {
+        ListParams::new()
+            .with("limit", "100")
+            .with_some("type[is]", self.item_type.as_deref())
+            .with_some("is_giftable[is]", self.giftable.map(|g| if g { "true" } else { "false" }))
+    }
+}
+
+/// A family of items (a product line), in Chargebee's product catalog 2.0 shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemFamily {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub status: String,
+    #[serde(default)]
+    pub updated_at: Timestamp,
 }
 
 /// A customer in Chargebee's shape (the fields Growthkit uses).
@@ -450,8 +522,12 @@ pub struct Customer {
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_payment_source_id: Option<String>,
     pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
 }
 
 /// A payment attempt in Chargebee's shape.
@@ -552,6 +628,83 @@ pub struct AddonCharge {
     pub subscription_id: String,
     pub addon_id: String,
     pub addon_quantity: i64,
+}
+
+/// A list request's query parameters in the order given, as Chargebee's list operations take them:
+/// `limit`, `offset`, `sort_by[asc|desc]` and filters such as `status[is]` or `customer_id[in]`. One value
+/// serves both backends: the HTTP client sends it as the query string, the embedded engine reads it as is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListParams(Vec<(String, String)>);
+
+impl ListParams {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one parameter.
+    pub fn with(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.0.push((key.to_owned(), value.into()));
+        self
+    }
+
+    /// Adds one parameter when there is a value.
+    pub fn with_some(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.with(key, v),
+            None => self,
+        }
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    /// A subscription's `limit` most recent invoices, newest first.
+    pub fn subscription_invoices(subscription_id: &str, limit: u8) -> Self {
+        Self::new()
+            .with("subscription_id[is]", subscription_id)
+            .with("limit", limit.clamp(1, 100).to_string())
+            .with("sort_by[desc]", "date")
+    }
+
+    /// A subscription's charges not invoiced yet (a page of up to 100).
+    pub fn subscription_unbilled_charges(subscription_id: &str) -> Self {
+        Self::new().with("subscription_id[is]", subscription_id).with("limit", "100")
+    }
+}
+
+impl FromIterator<(String, String)> for ListParams {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        ListParams(iter.into_iter().collect())
+    }
+}
+
+/// The site's configuration (`GET /configurations`): which product catalog version it runs, `v1` or `v2`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Configuration {
+    #[serde(default)]
+    pub domain: String,
+    pub product_catalog_version: String,
+    #[serde(default)]
+    pub chargebee_response_schema_type: String,
+}
+
+/// A webhook endpoint as Chargebee's API shows it (its Basic-auth password is never shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    #[serde(default)]
+    pub send_card_resource: bool,
+    #[serde(default)]
+    pub disabled: bool,
+    #[serde(default)]
+    pub primary_url: bool,
+    pub api_version: String,
+    /// The event types it receives; absent means every type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_events: Option<Vec<String>>,
 }
 
 /// A page of a list answer: `{list: [...], next_offset}`.
@@ -749,4 +902,16 @@ pub struct GiftQuery {
     pub status: Option<String>,
     pub gifter_customer_id: Option<String>,
     pub receiver_email: Option<String>,
+}
+
+impl GiftQuery {
+    /// The query as list parameters, for a page of `limit` gifts from `offset`.
+    pub fn params(&self, limit: u8, offset: Option<&str>) -> ListParams {
+        ListParams::new()
+            .with("limit", limit.clamp(1, 100).to_string())
+            .with_some("status[is]", self.status.as_deref())
+            .with_some("gifter[customer_id][is]", self.gifter_customer_id.as_deref())
+            .with_some("gift_receiver[email][is]", self.receiver_email.as_deref())
+            .with_some("offset", offset)
+    }
 }

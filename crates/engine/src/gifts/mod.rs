@@ -14,14 +14,15 @@ use sqlx::SqliteConnection;
 use super::events::{self, Source};
 use super::gateway::{self, Card};
 use super::invoices::{insert_invoice, new_invoice};
+use super::listing::{Attr, ListQuery, ListSpec, Sort};
 use super::payments::{self, Payment};
 use super::subscriptions::{self, period_seconds};
 use super::time::internal;
 use super::{Engine, catalog, ids};
 use growthkit_wire::GiftSettings;
 use growthkit_wire::{
-    ApiError, CreateGiftRequest, EventContent, Gift, GiftPayment, GiftQuery, GiftReceiver, GiftTimeline,
-    GiftWithSubscription, Gifter, LineItem, Page, ShippingAddress,
+    ApiError, CreateGiftRequest, EventContent, Gift, GiftPayment, GiftReceiver, GiftTimeline, GiftWithSubscription,
+    Gifter, LineItem, ListParams, Page, ShippingAddress,
 };
 use rules::{GiftAction, GiftStatus, gift_options, reschedule_ok, transition};
 
@@ -46,14 +47,30 @@ struct GiftRow {
     updated_at: i64,
 }
 
-const GIFT_COLUMNS: &str =
-    "SELECT id, status, scheduled_at, auto_claim, no_expiry, claim_expiry_date, gifter_customer_id,
-        gifter_invoice_id, signature, note, receiver_customer_id, receiver_first_name, receiver_last_name,
-        receiver_email, subscription_id, resource_version, updated_at
-     FROM engine_gifts";
+const GIFT_COLUMNS: &str = "id, status, scheduled_at, auto_claim, no_expiry, claim_expiry_date, gifter_customer_id,
+    gifter_invoice_id, signature, note, receiver_customer_id, receiver_first_name, receiver_last_name,
+    receiver_email, subscription_id, resource_version, updated_at";
+
+/// `GET /gifts`, oldest first.
+static LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::one_of("status", "status", &["scheduled", "unclaimed", "claimed", "cancelled", "expired"]),
+        Attr::text("gift_receiver[email]", "receiver_email").any_case(),
+        Attr::text("gift_receiver[customer_id]", "receiver_customer_id"),
+        Attr::text("gifter[customer_id]", "gifter_customer_id"),
+    ],
+    sorts: &[],
+    default_sort: Sort::time("created_at", "created_at"),
+    default_descending: false,
+    tiebreak: "rowid",
+    switches: &[],
+    columns: GIFT_COLUMNS,
+    from: "FROM engine_gifts",
+    scope: None,
+};
 
 async fn gift(conn: &mut SqliteConnection, id: &str) -> Result<Gift, ApiError> {
-    let row: GiftRow = sqlx::query_as(&format!("{GIFT_COLUMNS} WHERE id = ?"))
+    let row: GiftRow = sqlx::query_as(&format!("SELECT {GIFT_COLUMNS} FROM engine_gifts WHERE id = ?"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await
@@ -281,7 +298,7 @@ impl Engine {
             ("gifter[customer_id]", &req.gifter_customer_id),
             ("gift_receiver[customer_id]", &req.receiver_customer_id),
         ] {
-            subscriptions::require_customer(&mut tx, id, param).await?;
+            crate::customers::require(&mut tx, id, param).await?;
         }
         let param = "subscription_items[item_price_id][0]";
         let plan = catalog::item_price(&mut tx, &req.item_price_id)
@@ -425,44 +442,18 @@ impl Engine {
         Ok(row.and_then(|(a,)| a).and_then(|a| serde_json::from_str(&a).ok()))
     }
 
-    /// `GET /gifts`: oldest first, filtered by status, gifter and recipient e-mail.
-    pub async fn list_gifts(
-        &self,
-        q: &GiftQuery,
-        limit: i64,
-        offset: Option<&str>,
-    ) -> Result<Page<GiftWithSubscription>, ApiError> {
-        if let Some(status) = &q.status
-            && GiftStatus::parse(status).is_none()
-        {
-            return Err(ApiError::param("status[is]", format!("status[is] : {status} is not a gift status")));
-        }
-        let skip: i64 = match offset {
-            Some(o) => o.parse().map_err(|_| ApiError::param("offset", "offset is not a value this API gave"))?,
-            None => 0,
-        };
+    /// `GET /gifts`.
+    pub async fn list_gifts(&self, params: &ListParams) -> Result<Page<GiftWithSubscription>, ApiError> {
+        let query = ListQuery::parse(&LIST, params)?;
         let mut conn = self.pool.acquire().await.map_err(internal)?;
-        let rows: Vec<GiftRow> = sqlx::query_as(&format!(
-            "{GIFT_COLUMNS} WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR gifter_customer_id = ?2)
-               AND (?3 IS NULL OR receiver_email = ?3 COLLATE NOCASE)
-             ORDER BY created_at, rowid LIMIT ?4 OFFSET ?5"
-        ))
-        .bind(&q.status)
-        .bind(&q.gifter_customer_id)
-        .bind(&q.receiver_email)
-        .bind(limit + 1)
-        .bind(skip)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(internal)?;
-        let more = rows.len() as i64 > limit;
+        let (rows, next_offset) = query.page::<GiftRow, _>(&mut *conn).await.map_err(internal)?;
         let mut list = Vec::new();
-        for row in rows.into_iter().take(limit as usize) {
+        for row in rows {
             let g = with_timeline(&mut conn, row).await?;
             let subscription = subscriptions::read(&mut conn, &g.gift_receiver.subscription_id).await?;
             list.push(GiftWithSubscription { gift: g, subscription, invoice: None });
         }
-        Ok(Page { list, next_offset: more.then(|| (skip + limit).to_string()) })
+        Ok(Page { list, next_offset })
     }
 
     /// `POST /gifts/{id}/claim`: only an unclaimed gift, and only once however many claims race. A

@@ -83,8 +83,10 @@ impl Engine {
         let subject = self.subject(req, &growth).await?;
         let now = self.clock.now();
         let decision = DecisionRules { now, dismiss_cooldown_seconds: growth.settings.dismiss_cooldown_seconds };
+        // Every answer says until when it holds, an empty one too (Chargebee's SDK types require it).
+        let expires_at = Some(now + growth.settings.offer_ttl_seconds);
         let Some(play) = rules::winner(&growth.plays, &subject.facts, |p| subject.memory_of(p), decision) else {
-            return Ok(PersonalizedOffersResponse { personalized_offers: Vec::new(), expires_at: None });
+            return Ok(PersonalizedOffersResponse { personalized_offers: Vec::new(), expires_at });
         };
         let id = match subject.remembered(play) {
             Some(known) => known.id.clone(),
@@ -98,7 +100,7 @@ impl Engine {
                 content: OfferContent { title: offer.title_html.clone(), description: offer.description_html.clone() },
                 options: offer.options.clone(),
             }],
-            expires_at: Some(now + growth.settings.offer_ttl_seconds),
+            expires_at,
         })
     }
 

@@ -3,6 +3,7 @@
 //! first term plus the addons — is paid at once with the given card, which stays on file for later
 //! charges. A decline creates nothing.
 
+use super::super::customers::{self, NewCustomer};
 use super::super::events::{self, Source};
 use super::super::gateway::{self, Card};
 use super::super::invoices::{addon, addon_line, insert_invoice, new_invoice};
@@ -11,13 +12,8 @@ use super::super::time::internal;
 use super::super::{Engine, catalog, ids};
 use super::{period_seconds, read};
 use growthkit_wire::{
-    ApiError, CreateSubscriptionRequest, Customer, EventContent, LineItem, SubscriptionCreated, SubscriptionCustomer,
+    ApiError, CreateSubscriptionRequest, EventContent, LineItem, SubscriptionCreated, SubscriptionCustomer,
 };
-
-/// Customer ids: what Chargebee allows (letters, digits, `_ - . @`), at most 50 characters.
-fn valid_customer_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 50 && id.chars().all(|c| c.is_ascii_alphanumeric() || "_-.@".contains(c))
-}
 
 impl Engine {
     pub async fn create_subscription(&self, req: &CreateSubscriptionRequest) -> Result<SubscriptionCreated, ApiError> {
@@ -54,12 +50,12 @@ impl Engine {
 
         let customer_id = match &req.customer {
             SubscriptionCustomer::New { id, email, first_name, last_name } => {
-                let new = NewCustomer { id, first_name, last_name, email };
-                insert_customer(&mut tx, &new, "customer[", now).await?;
+                let new = NewCustomer { id, first_name, last_name, email: Some(email) };
+                customers::insert(&mut tx, &new, "customer[", now).await?;
                 id.clone()
             }
             SubscriptionCustomer::Existing { id } => {
-                require_customer(&mut tx, id, "customer_id").await?;
+                customers::require(&mut tx, id, "customer_id").await?;
                 id.clone()
             }
         };
@@ -109,7 +105,7 @@ impl Engine {
         }
 
         let subscription = read(&mut tx, &sub_id).await?;
-        let customer = customer(&mut tx, &customer_id).await?;
+        let customer = customers::read(&mut tx, &customer_id).await?;
         let mut content = EventContent {
             subscription: Some(subscription.clone()),
             customer: Some(customer.clone()),
@@ -125,106 +121,5 @@ impl Engine {
         tx.commit().await.map_err(internal)?;
         self.kick_webhooks();
         Ok(SubscriptionCreated { subscription, customer, invoice })
-    }
-}
-
-impl Engine {
-    /// `POST /customers`: a customer with the given id (a gift's recipient must exist before the gift).
-    pub async fn create_customer(
-        &self,
-        id: &str,
-        first_name: &str,
-        last_name: &str,
-        email: &str,
-    ) -> Result<Customer, ApiError> {
-        let mut conn = self.pool.acquire().await.map_err(internal)?;
-        insert_customer(&mut conn, &NewCustomer { id, first_name, last_name, email }, "", self.clock.now()).await?;
-        customer(&mut conn, id).await
-    }
-
-    /// `GET /customers/{id}`.
-    pub async fn retrieve_customer(&self, id: &str) -> Result<Customer, ApiError> {
-        customer(&mut *self.pool.acquire().await.map_err(internal)?, id).await
-    }
-}
-
-/// A customer to create.
-struct NewCustomer<'a> {
-    id: &'a str,
-    first_name: &'a str,
-    last_name: &'a str,
-    email: &'a str,
-}
-
-/// Checks and inserts a customer; `prefix` names its parameters as the calling endpoint does
-/// (`customer[` for `customer[id]` on subscription creation, empty for `POST /customers`).
-async fn insert_customer(
-    conn: &mut sqlx::SqliteConnection,
-    c: &NewCustomer<'_>,
-    prefix: &str,
-    now: i64,
-) -> Result<(), ApiError> {
-    let name = |field: &str| if prefix.is_empty() { field.to_owned() } else { format!("{prefix}{field}]") };
-    if !valid_customer_id(c.id) {
-        return Err(ApiError::param(&name("id"), format!("{} : up to 50 letters, digits or _-.@", name("id"))));
-    }
-    if !c.email.contains('@') || c.email.len() > 70 {
-        return Err(ApiError::param(&name("email"), format!("{} : invalid email address", name("email"))));
-    }
-    let inserted = sqlx::query(
-        "INSERT INTO engine_customers (id, first_name, last_name, email, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(c.id)
-    .bind(c.first_name)
-    .bind(c.last_name)
-    .bind(c.email)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map_err(internal)?;
-    if inserted.rows_affected() != 1 {
-        return Err(ApiError::param(&name("id"), format!("The value {} is already present", c.id)));
-    }
-    Ok(())
-}
-
-/// Chargebee's 404 naming `param` unless customer `id` exists.
-pub(crate) async fn require_customer(conn: &mut sqlx::SqliteConnection, id: &str, param: &str) -> Result<(), ApiError> {
-    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM engine_customers WHERE id = ?")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-        .map_err(internal)?;
-    found.map(|_| ()).ok_or_else(|| ApiError::not_found(param, format!("Customer {id} not found")))
-}
-
-/// A customer in Chargebee's shape.
-pub(crate) async fn customer(conn: &mut sqlx::SqliteConnection, id: &str) -> Result<Customer, ApiError> {
-    let row: Option<CustomerRow> = sqlx::query_as(
-        "SELECT id, first_name, last_name, email, primary_payment_source_id, created_at FROM engine_customers WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await
-    .map_err(internal)?;
-    let (id, first_name, last_name, email, primary_payment_source_id, created_at) =
-        row.ok_or_else(|| ApiError::not_found("customer_id", format!("Customer {id} not found")))?;
-    Ok(Customer { id, first_name, last_name, email, primary_payment_source_id, created_at })
-}
-
-type CustomerRow = (String, Option<String>, Option<String>, Option<String>, Option<String>, i64);
-
-#[cfg(test)]
-mod tests {
-    use super::valid_customer_id;
-
-    #[test]
-    fn customer_ids_follow_chargebee_rules() {
-        assert!(valid_customer_id("gk_carl"));
-        assert!(valid_customer_id("a.b-c@d"));
-        assert!(!valid_customer_id(""));
-        assert!(!valid_customer_id("has space"));
-        assert!(!valid_customer_id(&"x".repeat(51)));
     }
 }

@@ -7,7 +7,6 @@ mod cancel;
 mod charges;
 mod create;
 
-pub(crate) use create::require_customer;
 mod renewal;
 
 use sqlx::{SqliteConnection, SqlitePool};
@@ -16,7 +15,8 @@ use super::gateway::{self, Card};
 use super::invoices::insert_invoice;
 use super::time::internal;
 use super::{Engine, ids};
-use growthkit_wire::{ApiError, Invoice, LineItem, PlanChange, Subscription, SubscriptionItem};
+use crate::listing::{Attr, ListQuery, ListSpec, Sort};
+use growthkit_wire::{ApiError, Invoice, LineItem, ListParams, Page, PlanChange, Subscription, SubscriptionItem};
 
 #[derive(sqlx::FromRow)]
 struct SubscriptionRow {
@@ -49,14 +49,45 @@ struct PriceRow {
 }
 
 /// A subscription with its plan price, in the shape of [`SubscriptionRow`].
-const SUBSCRIPTION_SELECT: &str =
-    "SELECT s.id, s.customer_id, s.status, s.plan_item_price_id, s.current_term_start, s.current_term_end,
-            s.cancelled_at, s.gift_id, s.created_at, s.updated_at, p.price, p.currency, p.name AS plan_name, p.period,
-            p.period_unit
-     FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id";
+const SUBSCRIPTION_COLUMNS: &str = "s.id, s.customer_id, s.status, s.plan_item_price_id, s.current_term_start,
+    s.current_term_end, s.cancelled_at, s.gift_id, s.created_at, s.updated_at, p.price, p.currency,
+    p.name AS plan_name, p.period, p.period_unit";
+const SUBSCRIPTION_FROM: &str = "FROM engine_subscriptions s JOIN engine_item_prices p ON p.id = s.plan_item_price_id
+     JOIN engine_items i ON i.id = p.item_id";
+
+const STATUSES: &[&str] = &["future", "in_trial", "active", "non_renewing", "paused", "cancelled", "transferred"];
+
+/// `GET /subscriptions`, newest first by default. `gift_id[is_present]` is the engine's own addition.
+static LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::id("id", "s.id"),
+        Attr::id("customer_id", "s.customer_id"),
+        Attr::id("item_id", "i.id"),
+        Attr::id("item_price_id", "s.plan_item_price_id"),
+        Attr::id("plan_id", "s.plan_item_price_id"),
+        Attr::one_of("status", "s.status", STATUSES),
+        Attr::timestamp("created_at", "s.created_at"),
+        Attr::timestamp("updated_at", "s.updated_at"),
+        Attr::timestamp("cancelled_at", "s.cancelled_at"),
+        Attr::timestamp("next_billing_at", "CASE WHEN s.status IN ('active', 'in_trial') THEN s.current_term_end END"),
+        Attr::boolean("has_scheduled_changes", "0"),
+        Attr::id("gift_id", "s.gift_id").or_absent(),
+    ],
+    sorts: &[Sort::time("created_at", "s.created_at"), Sort::time("updated_at", "s.updated_at")],
+    default_sort: Sort::time("created_at", "s.created_at"),
+    default_descending: true,
+    tiebreak: "s.rowid",
+    switches: &["include_deleted"],
+    columns: SUBSCRIPTION_COLUMNS,
+    from: SUBSCRIPTION_FROM,
+    scope: None,
+};
 
 async fn subscription_row(conn: &mut SqliteConnection, id: &str) -> Result<Option<SubscriptionRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SUBSCRIPTION_SELECT} WHERE s.id = ?")).bind(id).fetch_optional(conn).await
+    sqlx::query_as(&format!("SELECT {SUBSCRIPTION_COLUMNS} {SUBSCRIPTION_FROM} WHERE s.id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
 }
 
 /// The subscription, or Chargebee's 404 naming `param`.
@@ -124,25 +155,11 @@ impl Engine {
         read(&mut conn, id).await
     }
 
-    /// `GET /subscriptions`: newest first, optionally only gift subscriptions (`gift_id[is_present]`) or
-    /// only others, and only one status.
-    pub async fn list_subscriptions(
-        &self,
-        is_gift: Option<bool>,
-        status: Option<&str>,
-        limit: i64,
-    ) -> Result<Vec<Subscription>, ApiError> {
-        let rows: Vec<SubscriptionRow> = sqlx::query_as(&format!(
-            "{SUBSCRIPTION_SELECT} WHERE (?1 IS NULL OR (s.gift_id IS NOT NULL) = ?1) AND (?2 IS NULL OR s.status = ?2)
-             ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?3"
-        ))
-        .bind(is_gift)
-        .bind(status)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(internal)?;
-        Ok(rows.into_iter().map(Subscription::from).collect())
+    /// `GET /subscriptions`.
+    pub async fn list_subscriptions(&self, params: &ListParams) -> Result<Page<Subscription>, ApiError> {
+        let query = ListQuery::parse(&LIST, params)?;
+        let (rows, next_offset) = query.page::<SubscriptionRow, _>(&self.pool).await.map_err(internal)?;
+        Ok(Page { list: rows.into_iter().map(Subscription::from).collect(), next_offset })
     }
 
     /// Changes the plan now and charges the new plan's price for a new term starting now.

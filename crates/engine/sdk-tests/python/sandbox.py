@@ -1,0 +1,72 @@
+"""Starts the standalone engine on a free loopback port with a fresh database, for Chargebee's Python SDK."""
+
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from chargebee import Chargebee
+
+API_KEY = "test_sdk_sandbox_key"
+ROOT = Path(__file__).resolve().parents[4]
+
+# The SDK addresses a site as {site}.{domain} and Growth calls as {site}.grow.{domain}. Names under
+# .localhost mean loopback (RFC 6761), but glibc does not resolve them, so this process does.
+_system_getaddrinfo = socket.getaddrinfo
+
+
+def _getaddrinfo(host, *args, **kwargs):
+    if isinstance(host, str) and (host == "localhost" or host.endswith(".localhost")):
+        host = "127.0.0.1"
+    return _system_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _getaddrinfo
+
+
+class Sandbox:
+    def __init__(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="growthkit-sandbox-")
+        binary = os.environ.get("GROWTHKIT_ENGINE_BIN", str(ROOT / "target/debug/growthkit-engine"))
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "NO_COLOR": "1",
+            "RUST_LOG": "info",
+            "DATABASE_URL": f"sqlite://{self.dir.name}/engine.db",
+            "GROWTHKIT_ENGINE_ADDR": "127.0.0.1:0",
+            "GROWTHKIT_API_KEY": API_KEY,
+        }
+        self.process = subprocess.Popen(
+            [binary], cwd=self.dir.name, env=env, stdout=subprocess.PIPE, text=True
+        )
+        self.port = self._wait_for_port()
+        # Keep reading the log so the engine never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in self.process.stdout], daemon=True).start()
+
+    def _wait_for_port(self):
+        timer = threading.Timer(30, self.process.kill)
+        timer.start()
+        try:
+            for line in self.process.stdout:
+                found = re.search(r"sandbox at http://127\.0\.0\.1:(\d+)/api/v2", line)
+                if found:
+                    return int(found.group(1))
+        finally:
+            timer.cancel()
+        raise RuntimeError("the sandbox did not start")
+
+    def client(self, api_key=API_KEY):
+        # The SDK picks https whenever it verifies certificates; the sandbox speaks plain http on loopback.
+        Chargebee.verify_ca_certs = False
+        return Chargebee(api_key=api_key, site="sandbox", chargebee_domain=f"localhost:{self.port}", protocol="http")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.dir.cleanup()

@@ -1,0 +1,83 @@
+//! Gifts, and the site's gift settings.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::{get, post};
+use serde_json::Value;
+
+use super::form::Form;
+use super::{ApiResult, ApiState, json, list_params};
+use growthkit_wire::{CreateGiftRequest, GiftPayment};
+
+pub(super) fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/gifts", get(list_gifts))
+        .route("/gifts/create_for_items", post(create_gift))
+        .route("/gifts/{id}", get(retrieve_gift))
+        .route("/gifts/{id}/claim", post(claim_gift))
+        .route("/gifts/{id}/cancel", post(cancel_gift))
+        .route("/gifts/{id}/update_gift", post(update_gift))
+        .route("/gift_settings", get(gift_settings))
+}
+
+async fn create_gift(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    let payment = if form.optional("card[number]").is_some() {
+        GiftPayment::Card(form.card()?)
+    } else {
+        GiftPayment::SourceOnFile
+    };
+    let req = CreateGiftRequest {
+        gifter_customer_id: form.required("gifter[customer_id]")?.to_owned(),
+        signature: form.required("gifter[signature]")?.to_owned(),
+        note: form.optional("gifter[note]").map(str::to_owned),
+        payment,
+        receiver_customer_id: form.required("gift_receiver[customer_id]")?.to_owned(),
+        receiver_first_name: form.required("gift_receiver[first_name]")?.to_owned(),
+        receiver_last_name: form.required("gift_receiver[last_name]")?.to_owned(),
+        receiver_email: form.required("gift_receiver[email]")?.to_owned(),
+        scheduled_at: form.optional_timestamp("scheduled_at")?,
+        auto_claim: form.optional_boolean("auto_claim")?,
+        no_expiry: form.optional_boolean("no_expiry")?,
+        claim_expiry_date: form.optional_timestamp("claim_expiry_date")?,
+        item_price_id: form.required("subscription_items[item_price_id][0]")?.to_owned(),
+        shipping_address: form.shipping_address()?,
+    };
+    json(s.engine.create_gift(&req).await?)
+}
+
+async fn retrieve_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(s.engine.retrieve_gift(&id).await?)
+}
+
+async fn list_gifts(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
+    let page = s.engine.list_gifts(&list_params(q)).await?;
+    let list: Vec<Value> =
+        page.list.into_iter().map(|g| serde_json::json!({ "gift": g.gift, "subscription": g.subscription })).collect();
+    let mut body = serde_json::json!({ "list": list });
+    if let Some(next) = page.next_offset {
+        body["next_offset"] = Value::String(next);
+    }
+    json(body)
+}
+
+async fn claim_gift(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    json(s.engine.claim_gift(&id, form.shipping_address()?.as_ref()).await?)
+}
+
+async fn cancel_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(s.engine.cancel_gift(&id).await?)
+}
+
+async fn update_gift(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let form = Form::parse(&bytes);
+    json(s.engine.update_gift(&id, form.timestamp("scheduled_at")?).await?)
+}
+
+/// A Growthkit extension (Chargebee keeps these in its admin settings): the site's gift settings, so an
+/// app in front of the engine can follow them in its own checkout and portal pages.
+async fn gift_settings(State(s): State<ApiState>) -> ApiResult {
+    json(serde_json::json!({ "gift_settings": s.engine.gift_settings().await? }))
+}
