@@ -48,11 +48,53 @@ impl Endpoint {
     }
 }
 
+/// When the client tries a call again, following Chargebee's client rules: a 429 waits for its
+/// `Retry-After` (capped), whatever the call; a 5xx or a lost connection is retried with exponential backoff
+/// and jitter, but only for calls safe to repeat (GETs, and POSTs carrying an idempotency key, which billing
+/// answers once however often they arrive).
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_retries: usize,
+    pub min_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest `Retry-After` waited for; a longer one is cut to this.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// The Node SDK's example figures: 300 ms doubling, at most 3 retries; at most a minute for `Retry-After`.
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            min_delay: Duration::from_millis(300),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Why one attempt failed, and whether another may follow.
+struct Failure {
+    error: BillingError,
+    retry: Retry,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Retry {
+    /// Billing refused for good, or the call is not safe to repeat.
+    Never,
+    /// 429: billing said how long to wait, or not.
+    RateLimited(Option<Duration>),
+    /// 5xx or no answer: try again after a backoff if the call is safe to repeat.
+    Transient,
+}
+
 /// The HTTP adapter.
 pub struct ChargebeeClient {
     http: reqwest::Client,
     endpoint: Endpoint,
     api_key: String,
+    retry: RetryPolicy,
 }
 
 impl ChargebeeClient {
@@ -63,7 +105,13 @@ impl ChargebeeClient {
             .user_agent(concat!("growthkit/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| BillingError::Unavailable(format!("HTTP client: {e}")))?;
-        Ok(ChargebeeClient { http, endpoint, api_key: api_key.to_owned() })
+        Ok(ChargebeeClient { http, endpoint, api_key: api_key.to_owned(), retry: RetryPolicy::default() })
+    }
+
+    /// The same client with another retry policy (tests use short delays).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     fn growth(&self, method: Method, path: &str) -> RequestBuilder {
@@ -75,22 +123,72 @@ impl ChargebeeClient {
         res.json::<T>().await.map_err(|e| BillingError::Unavailable(format!("unreadable answer: {e}")))
     }
 
-    /// Sends and sorts the answer: 2xx is returned, a Chargebee error body becomes `Refused`, anything
-    /// else (no answer, a proxy's HTML page) is `Unavailable`.
+    /// Sends, retrying as [`RetryPolicy`] says, and sorts the answer: 2xx is returned, a Chargebee error body
+    /// becomes `Refused`, anything else (no answer, a proxy's HTML page) is `Unavailable`.
     async fn send_raw(&self, req: RequestBuilder) -> Result<reqwest::Response, BillingError> {
-        let res = req.send().await.map_err(|e| BillingError::Unavailable(e.without_url().to_string()))?;
+        use backon::{ExponentialBuilder, Retryable};
+
+        let request = req.build().map_err(|e| BillingError::Unavailable(e.without_url().to_string()))?;
+        let repeatable = request.method() == Method::GET || request.headers().contains_key(KEY_HEADER);
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.retry.min_delay)
+            .with_max_delay(self.retry.max_delay)
+            .with_max_times(self.retry.max_retries)
+            .with_jitter();
+        let max_wait = self.retry.max_retry_after;
+        let attempt = || async {
+            // A body that cannot be copied (none here: every body is bytes) is sent once.
+            let Some(this_try) = request.try_clone() else {
+                return Err(Failure {
+                    error: BillingError::Unavailable("request not repeatable".into()),
+                    retry: Retry::Never,
+                });
+            };
+            self.attempt(this_try, repeatable).await
+        };
+        attempt
+            .retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(|f: &Failure| f.retry != Retry::Never)
+            .adjust(move |f: &Failure, planned: Option<Duration>| match (f.retry, planned) {
+                (Retry::RateLimited(Some(wait)), Some(_)) => Some(wait.min(max_wait)),
+                (_, planned) => planned,
+            })
+            .notify(|f: &Failure, after: Duration| {
+                tracing::warn!(?after, "billing call failed, trying again: {}", f.error);
+            })
+            .await
+            .map_err(|f| f.error)
+    }
+
+    async fn attempt(&self, request: reqwest::Request, repeatable: bool) -> Result<reqwest::Response, Failure> {
+        let transient = if repeatable { Retry::Transient } else { Retry::Never };
+        let res = self
+            .http
+            .execute(request)
+            .await
+            .map_err(|e| Failure { error: BillingError::Unavailable(e.without_url().to_string()), retry: transient })?;
         let status = res.status();
         if status.is_success() {
             return Ok(res);
         }
+        let retry = if status == StatusCode::TOO_MANY_REQUESTS {
+            let after = res.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+            Retry::RateLimited(after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs))
+        } else if status.is_server_error() {
+            transient
+        } else {
+            Retry::Never
+        };
         let text = res.text().await.unwrap_or_default();
-        match serde_json::from_str::<ApiError>(&text) {
+        let error = match serde_json::from_str::<ApiError>(&text) {
             Ok(mut err) => {
                 err.http_status_code = status.as_u16();
-                Err(BillingError::Refused(err))
+                BillingError::Refused(err)
             }
-            Err(_) => Err(BillingError::Unavailable(format!("HTTP {status} without a Chargebee error body"))),
-        }
+            Err(_) => BillingError::Unavailable(format!("HTTP {status} without a Chargebee error body")),
+        };
+        Err(Failure { error, retry })
     }
 
     fn billing(&self, method: Method, path: &str) -> RequestBuilder {

@@ -48,9 +48,10 @@ impl BillingError {
             .filter(|e| e.http_status_code == 402 || e.param.as_deref().is_some_and(|p| p.starts_with("card[")))
     }
 
-    /// A refusal the user can read (4xx): what billing said, and for a card problem that nothing was charged.
+    /// A refusal the user can read (4xx but 429, which is billing too busy rather than a verdict): what
+    /// billing said, and for a card problem that nothing was charged.
     pub fn user_message(&self) -> Option<String> {
-        let refusal = self.refusal().filter(|e| e.http_status_code < 500)?;
+        let refusal = self.refusal().filter(|e| e.http_status_code < 500 && e.http_status_code != 429)?;
         Some(if self.payment_problem().is_some() {
             format!("{} Nothing was charged.", refusal.message)
         } else {

@@ -51,6 +51,14 @@ impl Decline {
         }
     }
 
+    /// Chargebee's `error_cause_id` for the decline.
+    pub fn cause_id(self) -> &'static str {
+        match self {
+            Decline::CardDeclined => "gateway.general.decline",
+            Decline::InsufficientFunds => "gateway.insufficient_funds",
+        }
+    }
+
     pub fn message(self) -> &'static str {
         match self {
             Decline::CardDeclined => "The card was declined by the bank.",
@@ -65,6 +73,7 @@ impl Decline {
             error_type: Some(growthkit_wire::ErrorType::Payment),
             api_error_code: "payment_processing_failed".into(),
             param: None,
+            error_cause_id: Some(self.cause_id().into()),
             http_status_code: 402,
         }
     }

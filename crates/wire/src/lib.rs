@@ -39,6 +39,9 @@ pub struct ApiError {
     pub api_error_code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
+    /// The gateway's reason on a payment error, e.g. `gateway.general.decline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_cause_id: Option<String>,
     /// The HTTP status. Chargebee's SDKs expose it beside the body; the engine also writes it into the body.
     #[serde(default)]
     pub http_status_code: u16,
@@ -51,6 +54,7 @@ impl ApiError {
             error_type,
             api_error_code: code.into(),
             param: param.map(str::to_owned),
+            error_cause_id: None,
             http_status_code: status,
         }
     }
@@ -289,7 +293,9 @@ pub struct OfferFulfillment {
     pub status: FulfillmentStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
-    pub created_at: Timestamp,
+    /// Chargebee's own samples leave it out, so a client must not count on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -341,7 +341,7 @@ impl FulfillmentRow {
             status: FulfillmentStatus::parse(&self.status)
                 .ok_or_else(|| sqlx::Error::Decode(format!("fulfillment status {}", self.status).into()))?,
             redirect_url: self.redirect_url,
-            created_at: self.created_at,
+            created_at: Some(self.created_at),
             completed_at: self.completed_at,
             failed_at: self.failed_at,
             error: self

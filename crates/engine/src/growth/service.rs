@@ -321,7 +321,7 @@ impl Engine {
             .map_err(internal)?
             .ok_or_else(|| ApiError::not_found("id", format!("{id} not found")))?;
         if found.status == FulfillmentStatus::InProgress
-            && found.created_at + FULFILLMENT_DEADLINE_SECONDS <= self.clock.now()
+            && found.created_at.is_some_and(|at| at + FULFILLMENT_DEADLINE_SECONDS <= self.clock.now())
         {
             self.expire_stale_fulfillments().await?;
             return repo::fulfillment(&self.pool, id).await.map_err(internal)?.ok_or_else(ApiError::internal);
