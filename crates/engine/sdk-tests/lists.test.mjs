@@ -86,6 +86,22 @@ test("subscriptions, invoices and gifts honour their filters", async () => {
   const invoices = await chargebee.invoice.list({ customer_id: { is: CUSTOMER }, "sort_by[desc]": "date" });
   assert.ok(invoices.list.every((e) => e.invoice.customer_id === CUSTOMER));
 
+  // The same lists under their parent, as the SDK's subscriptionsForCustomer and invoicesFor… call them.
+  const ofCustomer = await chargebee.subscription.subscriptionsForCustomer(CUSTOMER, { limit: 100 });
+  assert.deepEqual(
+    ofCustomer.list.map((e) => e.subscription.id).sort(),
+    mine.list.map((e) => e.subscription.id).sort(),
+  );
+  assert.ok(ofCustomer.list.every((e) => e.customer.id === CUSTOMER), "each entry carries its customer");
+  const forCustomer = await chargebee.invoice.invoicesForCustomer(CUSTOMER, { limit: 100 });
+  assert.ok(forCustomer.list.every((e) => e.invoice.customer_id === CUSTOMER));
+  const sub = mine.list[0].subscription.id;
+  const forSubscription = await chargebee.invoice.invoicesForSubscription(sub, { limit: 100 });
+  assert.ok(forSubscription.list.every((e) => e.invoice.subscription_id === sub));
+  const unknownParent = await refusal(chargebee.invoice.invoicesForCustomer("no_such_customer"));
+  assert.equal(unknownParent?.http_status_code, 404);
+  await assertRefused(chargebee.invoice.invoicesForSubscription(sub, { status: { is: "paid" } }), "status[is]");
+
   const claimed = await chargebee.gift.list({ status: { in: ["claimed"] } });
   assert.ok(claimed.list.every((e) => e.gift.status === "claimed"));
   await assertRefused(chargebee.gift.list({ status: { is: "lost" } }), "status[is]");
@@ -130,6 +146,9 @@ test("every list refuses a filter it does not have, never ignoring it", async ()
     ["event", (p) => chargebee.event.list(p)],
     ["gift", (p) => chargebee.gift.list(p)],
     ["webhook_endpoint", (p) => chargebee.webhookEndpoint.list(p)],
+    ["subscriptions_for_customer", (p) => chargebee.subscription.subscriptionsForCustomer(CUSTOMER, p)],
+    ["invoices_for_customer", (p) => chargebee.invoice.invoicesForCustomer(CUSTOMER, p)],
+    ["invoices_for_subscription", (p) => chargebee.invoice.invoicesForSubscription("demo_acme_sub", p)],
   ];
   for (const [, list] of lists) {
     await assertRefused(list({ colour: { is: "red" } }), "colour[is]");

@@ -332,6 +332,15 @@ impl ListQuery {
     }
 }
 
+/// The parameters of a list under a parent (`/customers/{id}/subscriptions`), which takes only `limit` and
+/// `offset`, with the parent as a filter of the full list.
+pub(crate) fn under_parent(params: &ListParams, filter: &str, parent_id: &str) -> Result<ListParams, ApiError> {
+    if let Some((key, _)) = params.pairs().iter().find(|(k, _)| k != "limit" && k != "offset") {
+        return Err(unknown(key));
+    }
+    Ok(params.pairs().iter().cloned().collect::<ListParams>().with(filter, parent_id))
+}
+
 /// A raw query string's parameters, in order.
 pub(crate) fn query_params(raw: Option<&str>) -> ListParams {
     form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect()

@@ -101,19 +101,75 @@ class EngineThroughPythonSdk(unittest.TestCase):
         invoices = self.cb.Invoice.list({"subscription_id": {"is": sub.id}, "sort_by[desc]": "date", "limit": 10})
         self.assertEqual(len(invoices.list), 2)
         self.assertTrue(all(i.invoice.subscription_id == sub.id for i in invoices.list))
+        under = self.cb.Invoice.invoices_for_subscription(sub.id, {"limit": 10})
+        self.assertEqual([i.invoice.id for i in under.list], [i.invoice.id for i in invoices.list])
+        owned = self.cb.Subscription.subscriptions_for_customer(customer_id, {"limit": 10})
+        self.assertEqual([e.subscription.id for e in owned.list], [sub.id])
 
         cancelled = self.cb.Subscription.cancel(sub.id, {"end_of_term": True})
         self.assertEqual(cancelled.subscription.status, "non_renewing")
         kept = self.cb.Subscription.remove_scheduled_cancellation(sub.id)
         self.assertEqual(kept.subscription.status, "active")
 
+    def test_plan_change_and_subscription_with_a_new_customer(self):
+        created = self.cb.Subscription.create(
+            {"plan_id": "credits-starter-USD-monthly", "customer": {"id": "py_new", "email": "new@sdk.test"}, "card": CARD}
+        )
+        self.assertEqual(created.customer.id, "py_new")
+        self.assertEqual(created.subscription.customer_id, "py_new")
+        changed = self.cb.Subscription.update_for_items(
+            created.subscription.id,
+            {"subscription_items": [{"item_price_id": "credits-pro-USD-monthly"}], "card": CARD},
+        )
+        plan = changed.subscription.subscription_items[0]
+        self.assertEqual(plan.item_price_id, "credits-pro-USD-monthly")
+        self.assertEqual(changed.customer.id, "py_new")
+
+    def test_gift_lifecycle(self):
+        # The gifter pays with the card kept on file from an earlier purchase.
+        self.cb.Subscription.create(
+            {"plan_id": "credits-starter-USD-monthly", "customer": {"id": "py_gifter", "email": "gifter@sdk.test"}, "card": CARD}
+        )
+        self.cb.Customer.create({"id": "py_friend", "first_name": "Fay", "last_name": "Friend", "email": "fay@sdk.test"})
+        receiver = {"customer_id": "py_friend", "first_name": "Fay", "last_name": "Friend", "email": "fay@sdk.test"}
+        later = self.cb.TimeMachine.retrieve("delorean").time_machine.destination_time + 86_400
+        scheduled = self.cb.Gift.create_for_items(
+            {
+                "gifter": {"customer_id": "py_gifter", "signature": "Py"},
+                "gift_receiver": receiver,
+                "subscription_items": [{"item_price_id": "gift-growth-3m-USD"}],
+                "scheduled_at": later,
+            }
+        )
+        gift = scheduled.gift
+        self.assertEqual(gift.status, "scheduled")
+        self.assertEqual(self.cb.Gift.retrieve(gift.id).subscription.id, scheduled.subscription.id)
+        moved = self.cb.Gift.update_gift(gift.id, {"scheduled_at": later + 3600})
+        self.assertEqual(moved.gift.scheduled_at, later + 3600)
+        mine = self.cb.Gift.list({"gifter[customer_id]": {"is": "py_gifter"}})
+        self.assertEqual([e.gift.id for e in mine.list], [gift.id])
+        self.assertEqual(self.cb.Gift.cancel(gift.id).gift.status, "cancelled")
+
+        now = self.cb.Gift.create_for_items(
+            {
+                "gifter": {"customer_id": "py_gifter", "signature": "Py", "note": "Enjoy"},
+                "gift_receiver": receiver,
+                "subscription_items": [{"item_price_id": "gift-growth-3m-USD"}],
+                "auto_claim": False,
+            }
+        )
+        self.assertEqual(now.gift.status, "unclaimed")
+        claimed = self.cb.Gift.claim(now.gift.id)
+        self.assertEqual(claimed.gift.status, "claimed")
+        self.refused(lambda: self.cb.Gift.claim(now.gift.id))
+
     def test_list_filters_as_this_sdk_encodes_them(self):
         for n in range(1, 4):
-            self.cb.Customer.create({"id": f"py_{n}", "email": f"py{n}@sdk.test"})
-        listed = self.cb.Customer.list({"id": {"in": ["py_1", "py_3", "nobody"]}})
-        self.assertEqual(sorted(e.customer.id for e in listed.list), ["py_1", "py_3"])
-        excluded = self.cb.Customer.list({"id": {"starts_with": "py_", "not_in": ["py_2"]}})
-        self.assertEqual(sorted(e.customer.id for e in excluded.list), ["py_1", "py_3"])
+            self.cb.Customer.create({"id": f"pylist_{n}", "email": f"py{n}@sdk.test"})
+        listed = self.cb.Customer.list({"id": {"in": ["pylist_1", "pylist_3", "nobody"]}})
+        self.assertEqual(sorted(e.customer.id for e in listed.list), ["pylist_1", "pylist_3"])
+        excluded = self.cb.Customer.list({"id": {"starts_with": "pylist_", "not_in": ["pylist_2"]}})
+        self.assertEqual(sorted(e.customer.id for e in excluded.list), ["pylist_1", "pylist_3"])
 
         statuses = self.cb.Subscription.list({"status": {"in": ["active", "in_trial"]}, "limit": 100})
         self.assertTrue(all(e.subscription.status in ("active", "in_trial") for e in statuses.list))
@@ -122,14 +178,14 @@ class EngineThroughPythonSdk(unittest.TestCase):
         self.assertGreaterEqual(len(giftable.list), 3)
         self.assertTrue(all(e.item.is_giftable for e in giftable.list))
 
-        first = self.cb.Customer.list({"id": {"starts_with": "py_"}, "limit": 2})
+        first = self.cb.Customer.list({"id": {"starts_with": "pylist_"}, "limit": 2})
         self.assertEqual(len(first.list), 2)
         self.assertIsNotNone(first.next_offset)
-        rest = self.cb.Customer.list({"id": {"starts_with": "py_"}, "limit": 2, "offset": first.next_offset})
+        rest = self.cb.Customer.list({"id": {"starts_with": "pylist_"}, "limit": 2, "offset": first.next_offset})
         self.assertEqual(len(rest.list), 1)
         self.assertIsNone(rest.next_offset)
         seen = [e.customer.id for e in first.list + rest.list]
-        self.assertEqual(sorted(seen), ["py_1", "py_2", "py_3"])
+        self.assertEqual(sorted(seen), ["pylist_1", "pylist_2", "pylist_3"])
 
     def test_unsupported_filters_are_refused(self):
         self.refused(lambda: self.cb.Subscription.list({"channel": {"is": "web"}}), code="param_wrong_value", param="channel[is]")

@@ -8,13 +8,16 @@ use axum::routing::{get, post};
 use super::form::Form;
 use super::{ApiResult, ApiState, json, list_params, wrapped};
 use crate::customers::CustomerFields;
-use growthkit_wire::{CreateSubscriptionRequest, Subscription, SubscriptionCustomer};
+use crate::listing::under_parent;
+use growthkit_wire::{CreateSubscriptionRequest, ListParams, Subscription, SubscriptionCustomer};
 
 pub(super) fn routes() -> Router<ApiState> {
     Router::new()
         .route("/customers", get(list_customers).post(create_customer))
         .route("/customers/{id}", get(retrieve_customer))
-        .route("/customers/{id}/subscriptions", post(create_subscription_for_customer))
+        .route("/customers/{id}/subscriptions", get(subscriptions_for_customer).post(create_subscription_for_customer))
+        .route("/customers/{id}/invoices", get(invoices_for_customer))
+        .route("/subscriptions/{id}/invoices", get(invoices_for_subscription))
         .route("/subscriptions", get(list_subscriptions).post(create_subscription))
         .route("/subscriptions/{id}", get(retrieve_subscription))
         .route("/subscriptions/{id}/update_for_items", post(update_for_items))
@@ -103,7 +106,35 @@ async fn list_customers(State(s): State<ApiState>, RawQuery(q): RawQuery) -> Api
 }
 
 async fn list_subscriptions(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
-    let page = s.engine.list_subscriptions(&list_params(q)).await?;
+    subscription_page(&s, &list_params(q)).await
+}
+
+async fn subscriptions_for_customer(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    s.engine.retrieve_customer(&id).await?;
+    subscription_page(&s, &under_parent(&list_params(q), "customer_id[is]", &id)?).await
+}
+
+async fn invoices_for_customer(State(s): State<ApiState>, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    s.engine.retrieve_customer(&id).await?;
+    wrapped("invoice", s.engine.list_invoices(&under_parent(&list_params(q), "customer_id[is]", &id)?).await?)
+}
+
+async fn invoices_for_subscription(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    s.engine.subscription(&id).await?;
+    wrapped("invoice", s.engine.list_invoices(&under_parent(&list_params(q), "subscription_id[is]", &id)?).await?)
+}
+
+/// A page of subscriptions, each with its customer as Chargebee lists them.
+async fn subscription_page(s: &ApiState, params: &ListParams) -> ApiResult {
+    let page = s.engine.list_subscriptions(params).await?;
     let mut list = Vec::with_capacity(page.list.len());
     for subscription in page.list {
         let customer = s.engine.retrieve_customer(&subscription.customer_id).await?;
