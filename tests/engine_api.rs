@@ -282,7 +282,7 @@ async fn time_travel_only_goes_forward_and_survives_a_restart() {
         assert_eq!(json_of(res).await["param"], "destination_time");
     }
     assert_eq!(app.state.clock.now(), T0);
-    assert_eq!(reqwest::get(format!("{}/login", app.base)).await.unwrap().status(), 200);
+    assert_eq!(client().get(format!("{}/login", app.base)).send().await.unwrap().status(), 200);
     api_post(&app, "time_machines/delorean/travel_forward", json!({"destination_time": T0 + 500}), None).await;
     let got = json_of(api_get(&app, "time_machines/delorean").await).await;
     assert_eq!(got["time_machine"]["destination_time"], T0 + 500);

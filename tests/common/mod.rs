@@ -75,9 +75,14 @@ impl TestApp {
 }
 
 /// A client that never follows redirects (tests assert on them) and keeps no cookies of its own:
-/// tests pass the session cookie explicitly, so rotation and reuse of old ids are visible.
+/// tests pass the session cookie explicitly, so rotation and reuse of old ids are visible. A request that
+/// gets no answer within 30 s fails its test rather than holding the whole run.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("client")
 }
 
 /// The session cookie a response sets (`name=value`), if any.

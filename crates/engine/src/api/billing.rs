@@ -9,7 +9,7 @@ use super::form::Form;
 use super::{ApiResult, ApiState, json, list_params, wrapped};
 use crate::customers::CustomerFields;
 use crate::listing::under_parent;
-use growthkit_wire::{CreateSubscriptionRequest, ListParams, Subscription, SubscriptionCustomer};
+use growthkit_wire::{CreateSubscriptionRequest, ListParams, Page, Subscription, SubscriptionCustomer};
 
 pub(super) fn routes() -> Router<ApiState> {
     Router::new()
@@ -140,11 +140,7 @@ async fn subscription_page(s: &ApiState, params: &ListParams) -> ApiResult {
         let customer = s.engine.retrieve_customer(&subscription.customer_id).await?;
         list.push(serde_json::json!({ "subscription": subscription, "customer": customer }));
     }
-    let mut body = serde_json::json!({ "list": list });
-    if let Some(next) = page.next_offset {
-        body["next_offset"] = next.into();
-    }
-    json(body)
+    json(Page { list, next_offset: page.next_offset })
 }
 
 async fn retrieve_subscription(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {

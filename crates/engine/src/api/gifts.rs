@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::form::Form;
 use super::{ApiResult, ApiState, json, list_params};
-use growthkit_wire::{CreateGiftRequest, GiftPayment};
+use growthkit_wire::{CreateGiftRequest, GiftPayment, Page};
 
 pub(super) fn routes() -> Router<ApiState> {
     Router::new()
@@ -55,11 +55,7 @@ async fn list_gifts(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResu
     let page = s.engine.list_gifts(&list_params(q)).await?;
     let list: Vec<Value> =
         page.list.into_iter().map(|g| serde_json::json!({ "gift": g.gift, "subscription": g.subscription })).collect();
-    let mut body = serde_json::json!({ "list": list });
-    if let Some(next) = page.next_offset {
-        body["next_offset"] = Value::String(next);
-    }
-    json(body)
+    json(Page { list, next_offset: page.next_offset })
 }
 
 async fn claim_gift(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {

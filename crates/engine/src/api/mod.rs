@@ -94,11 +94,7 @@ fn list_params(raw: Option<String>) -> ListParams {
 /// One resource under its name, as list answers wrap each entry: `{"invoice": {…}}`.
 fn wrapped<T: serde::Serialize>(name: &str, page: Page<T>) -> ApiResult {
     let list: Vec<Value> = page.list.into_iter().map(|item| serde_json::json!({ name: item })).collect();
-    let mut body = serde_json::json!({ "list": list });
-    if let Some(next) = page.next_offset {
-        body["next_offset"] = Value::String(next);
-    }
-    json(body)
+    json(Page { list, next_offset: page.next_offset })
 }
 
 async fn unknown_path() -> Refusal {
