@@ -260,12 +260,6 @@ pub(crate) fn charge_lines(charges: &[UnbilledCharge]) -> Vec<LineItem> {
 }
 
 impl Engine {
-    /// The subscription's charges not invoiced yet, oldest first.
-    pub async fn unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, ApiError> {
-        let mut conn = self.pool.acquire().await.map_err(internal)?;
-        open_charges(&mut conn, subscription_id).await.map_err(internal)
-    }
-
     /// `GET /unbilled_charges`.
     pub async fn list_unbilled_charges(&self, params: &ListParams) -> Result<Page<UnbilledCharge>, ApiError> {
         let query = ListQuery::parse(&UNBILLED_LIST, params)?;
