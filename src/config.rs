@@ -3,6 +3,8 @@
 
 use std::net::SocketAddr;
 
+use growthkit_wire::CatalogVersion;
+
 /// Which billing system the app talks to through the Billing port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BillingBackend {
@@ -21,6 +23,10 @@ pub struct Config {
     pub addr: SocketAddr,
     /// `GROWTHKIT_BILLING` (`local` | `chargebee`) with `CHARGEBEE_SITE`, `CHARGEBEE_API_KEY`, `CHARGEBEE_BASE_URL`.
     pub billing: BillingBackend,
+    /// `GROWTHKIT_PRODUCT_CATALOG` (`v2` by default, or `v1`): the product catalog version of the site the
+    /// embedded engine emulates, fixed when its database is created. (Against real Chargebee the site's own
+    /// version applies, read from `GET /configurations`.)
+    pub catalog: CatalogVersion,
     /// `GROWTHKIT_API_KEY`: the key clients present (HTTP Basic user name) to the engine's `/api/v2` API.
     pub engine_api_key: String,
     /// `GROWTHKIT_DEMO_DATA`: seed demo accounts and users into an empty database (default on).
@@ -90,8 +96,15 @@ impl Config {
             }
         };
 
+        let catalog = match get("GROWTHKIT_PRODUCT_CATALOG") {
+            None => CatalogVersion::default(),
+            Some(v) => CatalogVersion::parse(&v)
+                .ok_or_else(|| ConfigError(format!("GROWTHKIT_PRODUCT_CATALOG must be v1 or v2, got {v:?}")))?,
+        };
+
         Ok(Config {
             database_url,
+            catalog,
             addr,
             billing,
             engine_api_key: get("GROWTHKIT_API_KEY").unwrap_or_else(|| DEFAULT_ENGINE_API_KEY.into()),
@@ -140,6 +153,7 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://data/growthkit.db");
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.billing, BillingBackend::Local);
+        assert_eq!(c.catalog, CatalogVersion::V2);
         assert!(c.demo_data);
         assert!(!c.secure_cookies);
         assert_eq!(c.smtp_url, None);
@@ -160,6 +174,9 @@ mod tests {
     fn bad_values_are_refused_with_the_variable_named() {
         assert!(config(&[("GROWTHKIT_ADDR", "nowhere")]).unwrap_err().to_string().contains("GROWTHKIT_ADDR"));
         assert!(config(&[("GROWTHKIT_BILLING", "stripe")]).is_err());
+        let err = config(&[("GROWTHKIT_PRODUCT_CATALOG", "v3")]).unwrap_err().to_string();
+        assert!(err.contains("GROWTHKIT_PRODUCT_CATALOG"));
+        assert_eq!(config(&[("GROWTHKIT_PRODUCT_CATALOG", "V1")]).unwrap().catalog, CatalogVersion::V1);
         assert!(config(&[("GROWTHKIT_DEMO_DATA", "maybe")]).unwrap_err().to_string().contains("GROWTHKIT_DEMO_DATA"));
     }
 }

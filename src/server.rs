@@ -35,8 +35,10 @@ pub enum BootError {
     Demo(#[from] demo::DemoError),
     #[error("session store: {0}")]
     Sessions(String),
+    #[error(transparent)]
+    Engine(#[from] engine::site::StartError),
     #[error("starting up: {0}")]
-    Engine(sqlx::Error),
+    Secret(sqlx::Error),
     #[error(transparent)]
     EngineDemo(#[from] engine::demo::EngineDemoError),
     #[error(transparent)]
@@ -66,7 +68,7 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
     let writer = db::connect_writer(&config.database_url).await?;
-    let engine = Engine::start(pool.clone(), clock.clone()).await.map_err(BootError::Engine)?;
+    let engine = Engine::start(pool.clone(), clock.clone(), config.catalog).await?;
     if config.demo_data {
         if engine::demo::seed_if_empty(&engine).await? {
             tracing::info!("seeded the engine's demo catalog and offers");
@@ -81,7 +83,7 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
         Some(url) => Some(Arc::new(crate::mail::smtp::Mailer::new(url, &config.mail_from)?)),
         None => None,
     };
-    let signer = crate::signing::load_or_create(&pool, config.secret.as_deref()).await.map_err(BootError::Engine)?;
+    let signer = crate::signing::load_or_create(&pool, config.secret.as_deref()).await.map_err(BootError::Secret)?;
     Ok(AppState {
         leptos_options: leptos_options(&config),
         signer,

@@ -1,22 +1,23 @@
 //! One contract, two adapters: the in-process engine and the reqwest Chargebee client talking over real
-//! HTTP to the engine on a loopback port must behave identically. Each behaviour is its own test, run
-//! once per adapter on a fresh server (`decisions::in_process`, `decisions::over_http`, …), so one
-//! failure hides no other.
+//! HTTP to the engine on a loopback port must behave identically, and the client must behave the same on
+//! a product catalog 1.0 site. Each behaviour is its own test, run per adapter on a fresh server
+//! (`decisions::in_process`, `decisions::over_http`, `decisions::over_http_v1`, …), so one failure hides
+//! no other.
 #![cfg(feature = "ssr")]
 
 mod common;
 
 use std::sync::Arc;
 
-use common::{API_KEY, T0, TestApp, spawn};
+use common::{API_KEY, T0, TestApp, spawn, spawn_with};
 use growthkit::billing::chargebee::{ChargebeeClient, Endpoint};
 use growthkit::billing::local::LocalEngine;
 use growthkit::billing::{Billing, BillingError};
 use growthkit_wire::{
-    AddonCharge, AddonQuantity, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
-    CreateSubscriptionRequest, FULFILLMENT_EXISTS, FulfillmentStatus, GiftPayment, GiftQuery, ItemPriceQuery,
-    NewCustomer, OfferEventRequest, OfferEventType, PersonalizedOffer, PersonalizedOffersRequest, ShippingAddress,
-    SubscriptionCreated, SubscriptionCustomer, UpdateFulfillmentRequest,
+    AddonCharge, AddonQuantity, CardDetails, CatalogVersion, ChangePlanRequest, CreateFulfillmentRequest,
+    CreateGiftRequest, CreateSubscriptionRequest, FULFILLMENT_EXISTS, FulfillmentStatus, GiftPayment, GiftQuery,
+    ItemPriceQuery, NewCustomer, OfferEventRequest, OfferEventType, PersonalizedOffer, PersonalizedOffersRequest,
+    ShippingAddress, SubscriptionCreated, SubscriptionCustomer, UpdateFulfillmentRequest,
 };
 
 fn offer_request(has_advanced_analytics: bool) -> PersonalizedOffersRequest {
@@ -53,6 +54,12 @@ macro_rules! contract {
             #[tokio::test]
             async fn over_http() {
                 let app = spawn().await;
+                super::$behaviour(&app, http(&app).await).await;
+            }
+
+            #[tokio::test]
+            async fn over_http_v1() {
+                let app = spawn_with(&[("GROWTHKIT_PRODUCT_CATALOG", "v1")]).await;
                 super::$behaviour(&app, http(&app).await).await;
             }
         }
@@ -173,10 +180,15 @@ async fn plan_change(_: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(err.refusal().unwrap().http_status_code, 404);
 }
 
-/// Credit packs are per-unit addons of the credits family, with their credits in `metadata`.
-async fn credit_catalog(_: &TestApp, billing: Arc<dyn Billing>) {
+/// Credit packs are per-unit one-off prices of the credits family (addons on 1.0, charge items on 2.0),
+/// with their credits in `metadata`.
+async fn credit_catalog(app: &TestApp, billing: Arc<dyn Billing>) {
+    let pack_type = match app.state.engine.catalog_version() {
+        CatalogVersion::V1 => "addon",
+        CatalogVersion::V2 => "charge",
+    };
     let query = ItemPriceQuery {
-        item_type: Some("addon".into()),
+        item_type: Some(pack_type.into()),
         item_family_id: Some("credits".into()),
         ..ItemPriceQuery::default()
     };
@@ -187,6 +199,15 @@ async fn credit_catalog(_: &TestApp, billing: Arc<dyn Billing>) {
     );
     assert_eq!(packs[1].metadata.as_ref().unwrap()["credits"], 500);
     assert_eq!(packs[1].pricing_model, "per_unit");
+    assert!(packs.iter().all(|p| p.item_type == pack_type && p.period.is_none()));
+    let plans = ItemPriceQuery { item_type: Some("plan".into()), ..query };
+    let plans = billing.list_item_prices(&plans).await.unwrap();
+    assert_eq!(
+        plans.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        ["credits-starter-USD-monthly", "credits-pro-USD-monthly"]
+    );
+    let growth = billing.retrieve_item_price("growth-plus-USD-monthly").await.unwrap();
+    assert_eq!((growth.item_type.as_str(), growth.price, growth.period), ("plan", 7_900, Some(1)));
 }
 
 fn credit_signup(number: &str) -> CreateSubscriptionRequest {
@@ -199,7 +220,7 @@ fn credit_signup(number: &str) -> CreateSubscriptionRequest {
         },
         plan_id: "credits-starter-USD-monthly".into(),
         addons: vec![AddonQuantity { id: "credit-pack-500-USD".into(), quantity: 2 }],
-        card: card(number),
+        card: Some(card(number)),
     }
 }
 
@@ -208,12 +229,17 @@ async fn credits_subscription(billing: &Arc<dyn Billing>) -> SubscriptionCreated
     billing.create_subscription(&credit_signup("4111111111111111"), Some("contract-credit")).await.unwrap()
 }
 
-/// A decline creates nothing; an approval invoices plan and packs once, however often it is replayed.
+/// A decline creates no subscription; an approval invoices plan and packs once, however often it is replayed.
 async fn credit_subscription(_: &TestApp, billing: Arc<dyn Billing>) {
-    let err = billing.create_subscription(&credit_signup("4000000000009995"), Some("contract-credit-declined")).await;
-    assert_eq!(err.unwrap_err().refusal().unwrap().http_status_code, 402);
+    for declined in ["4000000000000002", "4000000000009995"] {
+        let err = billing.create_subscription(&credit_signup(declined), Some(&format!("contract-{declined}"))).await;
+        assert_eq!(err.unwrap_err().refusal().unwrap().http_status_code, 402);
+    }
     let created = credits_subscription(&billing).await;
     assert_eq!((created.invoice.total, created.invoice.status.as_str()), (8_000, "paid"));
+    assert_eq!(created.customer.id, "cus_contract");
+    let packs = &created.invoice.line_items[1];
+    assert_eq!((packs.entity_id.as_str(), packs.quantity, packs.amount), ("credit-pack-500-USD", 2, 8_000));
     assert_eq!(credits_subscription(&billing).await, created);
 }
 
@@ -230,15 +256,17 @@ async fn addon_charges(_: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!((now.total, now.line_items[0].quantity), (3_000, 3));
     assert_eq!(billing.charge_addon(&charge, Some("contract-topup")).await.unwrap(), now);
     let bad = AddonCharge { addon_quantity: 0, ..charge.clone() };
-    assert_eq!(
-        billing.charge_addon(&bad, None).await.unwrap_err().refusal().unwrap().param.as_deref(),
-        Some("addon_quantity")
-    );
+    let param = billing.charge_addon(&bad, None).await.unwrap_err().refusal().unwrap().param.clone().unwrap();
+    // Each catalog version names the quantity its own way: `addon_quantity`, `item_prices[quantity][0]`.
+    assert!(["addon_quantity", "item_prices[quantity][0]"].contains(&param.as_str()), "{param}");
 
-    let estimate = billing.charge_addon_at_term_end(&charge, Some("contract-later")).await.unwrap();
-    assert_eq!(estimate.next_invoice_estimate.total, 3_000, "a $0 plan plus the kept charge");
-    assert_eq!(billing.charge_addon_at_term_end(&charge, Some("contract-later")).await.unwrap(), estimate);
-    assert_eq!(billing.list_unbilled_charges(&sub).await.unwrap().len(), 1, "the replay kept no second charge");
+    let due = billing.charge_addon_at_term_end(&charge, Some("contract-later")).await.unwrap();
+    let term_end = billing.retrieve_subscription(&sub).await.unwrap().current_term_end;
+    assert_eq!(due, term_end, "billed with the renewal");
+    assert_eq!(billing.charge_addon_at_term_end(&charge, Some("contract-later")).await.unwrap(), due);
+    let kept = billing.list_unbilled_charges(&sub).await.unwrap();
+    assert_eq!(kept.len(), 1, "the replay kept no second charge");
+    assert_eq!((kept[0].entity_id.as_str(), kept[0].amount), ("credit-pack-100-USD", 3_000));
     assert_eq!(billing.list_invoices(&sub, 10).await.unwrap().len(), 2);
 }
 

@@ -13,10 +13,10 @@ use growthkit_engine::customers::CustomerFields;
 use growthkit_engine::idempotency::{self, Claim};
 use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
-    Customer, Estimate, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice,
-    ItemPriceQuery, ItemQuery, ListParams, NewCustomer, OfferEventRequest, OfferFulfillment, Page,
-    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription,
-    SubscriptionCreated, UnbilledCharge, UpdateFulfillmentRequest,
+    Customer, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery,
+    ItemQuery, ListParams, NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest,
+    PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription, SubscriptionCreated, Timestamp,
+    UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Calls the engine in process.
@@ -160,7 +160,7 @@ impl Billing for LocalEngine {
         idempotency_key: Option<&str>,
     ) -> Result<SubscriptionCreated, BillingError> {
         // As for plan changes, only the card's last digits identify the request in the store.
-        let fingerprint = (&req.customer, &req.plan_id, &req.addons, masked(&req.card.number));
+        let fingerprint = (&req.customer, &req.plan_id, &req.addons, req.card.as_ref().map(|c| masked(&c.number)));
         self.once(idempotency_key, "create_subscription", &fingerprint, self.engine.create_subscription(req)).await
     }
 
@@ -172,8 +172,11 @@ impl Billing for LocalEngine {
         &self,
         req: &AddonCharge,
         idempotency_key: Option<&str>,
-    ) -> Result<Estimate, BillingError> {
-        self.once(idempotency_key, "charge_addon_at_term_end", req, self.engine.charge_addon_at_term_end(req)).await
+    ) -> Result<Option<Timestamp>, BillingError> {
+        let estimate = self
+            .once(idempotency_key, "charge_addon_at_term_end", req, self.engine.charge_addon_at_term_end(req))
+            .await?;
+        Ok(estimate.subscription_estimate.next_billing_at)
     }
 
     async fn cancel_subscription(

@@ -15,9 +15,9 @@ use crate::error::AppError;
 use growthkit_engine::Engine;
 use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
-    Customer, Estimate, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery,
-    ItemQuery, NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest,
-    PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription, SubscriptionCreated, UnbilledCharge,
+    Customer, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery, ItemQuery,
+    NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse,
+    PlanChange, ShippingAddress, Subscription, SubscriptionCreated, Timestamp, UnbilledCharge,
     UpdateFulfillmentRequest,
 };
 
@@ -135,22 +135,24 @@ pub trait Billing: Send + Sync {
     /// The catalog's items matching the query (where Chargebee keeps `is_giftable` and `is_shippable`).
     async fn list_items(&self, query: &ItemQuery) -> Result<Vec<Item>, BillingError>;
 
-    /// Creates a subscription to a plan with addons, paid now with the card (kept on file).
+    /// Creates a subscription to a plan with one-off prices, paid now with the card (kept on file).
     async fn create_subscription(
         &self,
         req: &CreateSubscriptionRequest,
         idempotency_key: Option<&str>,
     ) -> Result<SubscriptionCreated, BillingError>;
 
-    /// Invoices an addon now, paid with the card on file (`invoices/charge_addon`).
+    /// Invoices a one-off price (a pack: an addon on catalog 1.0, a charge item on 2.0) now, paid with the
+    /// card on file.
     async fn charge_addon(&self, req: &AddonCharge, idempotency_key: Option<&str>) -> Result<Invoice, BillingError>;
 
-    /// Adds an addon charge to the invoice at the end of the current term.
+    /// Keeps a one-off charge for the invoice at the end of the current term; answers when that invoice
+    /// is due, when billing says.
     async fn charge_addon_at_term_end(
         &self,
         req: &AddonCharge,
         idempotency_key: Option<&str>,
-    ) -> Result<Estimate, BillingError>;
+    ) -> Result<Option<Timestamp>, BillingError>;
 
     /// Cancels a subscription now, or at the end of its term.
     async fn cancel_subscription(

@@ -61,7 +61,8 @@ pub async fn catalog(state: &AppState) -> Result<(Vec<PlanOption>, Vec<PackOptio
                 price: p.price,
                 currency: p.currency_code,
             }),
-            "addon" => {
+            // A one-off price: a non-recurring addon on catalog 1.0, a charge item on 2.0.
+            "addon" | "charge" => {
                 let credits = p.metadata.as_ref().and_then(|m| m.get("credits")).and_then(|c| c.as_i64());
                 if let Some(credits) = credits.filter(|c| *c > 0) {
                     packs.push(PackOption {
@@ -207,7 +208,7 @@ pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) 
         customer,
         plan_id: plan.id.clone(),
         addons: vec![AddonQuantity { id: pack.id.clone(), quantity }],
-        card: form.card,
+        card: Some(form.card),
     };
     match state.billing.create_subscription(&req, Some(&key)).await {
         Ok(created) => {
@@ -345,8 +346,8 @@ pub async fn choose(
             .await
             .map(|inv| format!("Paid {} — {} are on their way.", money(inv.total, &inv.currency_code), what(p))),
         (TopUpChoice::AtRenewal, Some(charge), Some(p)) => {
-            state.billing.charge_addon_at_term_end(&charge, Some(&key)).await.map(|est| {
-                let when = est.subscription_estimate.next_billing_at.map_or("the end of the term".into(), utc);
+            state.billing.charge_addon_at_term_end(&charge, Some(&key)).await.map(|due| {
+                let when = due.map_or("the end of the term".into(), utc);
                 format!("{} will be charged and added at renewal ({when}).", what(p))
             })
         }
@@ -448,7 +449,8 @@ pub async fn apply_event(state: &AppState, event: &Event) -> Result<EventEffect,
     let mut credits = 0;
     let mut bought = Vec::new();
     for line in &invoice.line_items {
-        if let Some(pack) = packs.iter().find(|p| p.id == line.entity_id && line.entity_type.starts_with("addon")) {
+        let one_off = line.entity_type.starts_with("addon") || line.entity_type.starts_with("charge");
+        if let Some(pack) = packs.iter().find(|p| p.id == line.entity_id && one_off) {
             credits += pack.credits * line.quantity;
             bought.push(format!("{} × {}", line.quantity, pack.name));
         }

@@ -1,11 +1,12 @@
 //! Billing core records the engine keeps: items and prices, customers, subscriptions. Offers read them
-//! for audience rules; gifts and credit packs build on them.
+//! for audience rules; gifts and credit packs build on them. One table of prices serves both catalog
+//! versions: on 2.0 it is read as item families, items and item prices, on 1.0 as plans and addons.
 
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::listing::{Attr, ListQuery, ListSpec, Sort};
 use super::time::internal;
-use growthkit_wire::{ApiError, Item, ItemFamily, ItemPrice, ListParams, Page};
+use growthkit_wire::{Addon, ApiError, Item, ItemFamily, ItemPrice, ListParams, Page, Plan};
 
 /// A customer as audience rules see it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -270,6 +271,142 @@ static FAMILY_LIST: ListSpec = ListSpec {
     scope: None,
 };
 
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    id: String,
+    name: String,
+    price: i64,
+    currency: String,
+    period: Option<i64>,
+    period_unit: Option<String>,
+    pricing_model: String,
+    is_giftable: bool,
+    is_shippable: bool,
+    metadata: Option<String>,
+    updated_at: i64,
+}
+
+impl From<PlanRow> for Plan {
+    fn from(r: PlanRow) -> Self {
+        Plan {
+            id: r.id,
+            name: r.name,
+            price: r.price,
+            currency_code: r.currency,
+            period: r.period.unwrap_or(1),
+            period_unit: r.period_unit.unwrap_or_else(|| "month".into()),
+            charge_model: r.pricing_model.clone(),
+            pricing_model: r.pricing_model,
+            free_quantity: 0,
+            status: "active".into(),
+            enabled_in_hosted_pages: true,
+            enabled_in_portal: true,
+            addon_applicability: "all".into(),
+            giftable: r.is_giftable,
+            is_shippable: r.is_shippable,
+            meta_data: r.metadata.and_then(|m| serde_json::from_str(&m).ok()),
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl From<PlanRow> for Addon {
+    fn from(r: PlanRow) -> Self {
+        Addon {
+            id: r.id,
+            name: r.name,
+            addon_type: if r.pricing_model == "per_unit" { "quantity".into() } else { "on_off".into() },
+            pricing_model: r.pricing_model,
+            charge_type: if r.period.is_some() { "recurring".into() } else { "non_recurring".into() },
+            price: r.price,
+            currency_code: r.currency,
+            period: r.period,
+            period_unit: r.period_unit.unwrap_or_else(|| "not_applicable".into()),
+            status: "active".into(),
+            enabled_in_portal: true,
+            meta_data: r.metadata.and_then(|m| serde_json::from_str(&m).ok()),
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const PLAN_COLUMNS: &str = "p.id, p.name, p.price, p.currency, p.period, p.period_unit, p.pricing_model,
+    i.is_giftable, i.is_shippable, p.metadata, p.updated_at";
+const CHARGE_MODELS: &[&str] = &["flat_fee", "per_unit", "tiered", "volume", "stairstep"];
+
+/// `GET /plans` (catalog 1.0), oldest first: the plan item prices. What the engine does not model
+/// (trials, channels) answers as a site without them would.
+static PLAN_LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::id("id", "p.id"),
+        Attr::text("name", "p.name"),
+        Attr::number("price", "p.price"),
+        Attr::number("period", "p.period"),
+        Attr::one_of("period_unit", "p.period_unit", PERIOD_UNITS),
+        Attr::number("trial_period", "NULL"),
+        Attr::one_of("trial_period_unit", "NULL", &["day", "month"]),
+        Attr::one_of("addon_applicability", "'all'", &["all", "restricted"]),
+        Attr::boolean("giftable", "i.is_giftable"),
+        Attr::one_of("charge_model", "p.pricing_model", CHARGE_MODELS),
+        Attr::one_of("pricing_model", "p.pricing_model", PRICING_MODELS),
+        Attr::one_of("status", "'active'", CATALOG_STATUSES),
+        Attr::timestamp("updated_at", "p.updated_at"),
+        Attr::id("currency_code", "p.currency"),
+        Attr::one_of("channel", "'web'", &["web", "app_store", "play_store"]),
+    ],
+    sorts: &[],
+    default_sort: Sort::time("created_at", "p.created_at"),
+    default_descending: false,
+    tiebreak: "p.rowid",
+    switches: &["include_deleted"],
+    columns: PLAN_COLUMNS,
+    from: ITEM_PRICE_FROM,
+    scope: Some("i.type = 'plan'"),
+};
+
+/// `GET /addons` (catalog 1.0), oldest first.
+static ADDON_LIST: ListSpec = ListSpec {
+    attrs: &[
+        Attr::id("id", "p.id"),
+        Attr::text("name", "p.name"),
+        Attr::one_of("pricing_model", "p.pricing_model", PRICING_MODELS),
+        Attr::one_of(
+            "type",
+            "CASE p.pricing_model WHEN 'per_unit' THEN 'quantity' ELSE 'on_off' END",
+            &["on_off", "quantity", "tiered", "volume", "stairstep"],
+        ),
+        Attr::one_of(
+            "charge_type",
+            "CASE WHEN p.period IS NULL THEN 'non_recurring' ELSE 'recurring' END",
+            &["recurring", "non_recurring"],
+        ),
+        Attr::number("price", "p.price"),
+        Attr::number("period", "p.period"),
+        Attr::one_of("period_unit", "COALESCE(p.period_unit, 'not_applicable')", ADDON_PERIOD_UNITS),
+        Attr::one_of("status", "'active'", CATALOG_STATUSES),
+        Attr::timestamp("updated_at", "p.updated_at"),
+        Attr::id("currency_code", "p.currency"),
+        Attr::one_of("channel", "'web'", &["web", "app_store", "play_store"]),
+    ],
+    sorts: &[],
+    default_sort: Sort::time("created_at", "p.created_at"),
+    default_descending: false,
+    tiebreak: "p.rowid",
+    switches: &["include_deleted"],
+    columns: PLAN_COLUMNS,
+    from: ITEM_PRICE_FROM,
+    scope: Some("i.type = 'addon'"),
+};
+const ADDON_PERIOD_UNITS: &[&str] = &["day", "week", "month", "year", "not_applicable"];
+
+async fn plan_row(pool: &SqlitePool, id: &str, item_type: &str) -> Result<Option<PlanRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {PLAN_COLUMNS} {ITEM_PRICE_FROM} WHERE p.id = ? AND i.type = ?"))
+        .bind(id)
+        .bind(item_type)
+        .fetch_optional(pool)
+        .await
+}
+
 /// Adds an item price unless one with its id exists (so seeding can run on every start).
 pub async fn ensure_item_price(
     pool: &SqlitePool,
@@ -385,6 +522,32 @@ pub async fn insert_active_subscription(
 }
 
 impl super::Engine {
+    /// `GET /plans` (catalog 1.0).
+    pub async fn list_plans(&self, params: &ListParams) -> Result<Page<Plan>, ApiError> {
+        let query = ListQuery::parse(&PLAN_LIST, params)?;
+        let (rows, next_offset) = query.page::<PlanRow, _>(&self.pool).await.map_err(internal)?;
+        Ok(Page { list: rows.into_iter().map(Plan::from).collect(), next_offset })
+    }
+
+    /// `GET /plans/{id}` (catalog 1.0).
+    pub async fn retrieve_plan(&self, id: &str) -> Result<Plan, ApiError> {
+        let row = plan_row(&self.pool, id, "plan").await.map_err(internal)?;
+        row.map(Plan::from).ok_or_else(|| ApiError::not_found("plan_id", format!("Plan {id} not found")))
+    }
+
+    /// `GET /addons` (catalog 1.0).
+    pub async fn list_addons(&self, params: &ListParams) -> Result<Page<Addon>, ApiError> {
+        let query = ListQuery::parse(&ADDON_LIST, params)?;
+        let (rows, next_offset) = query.page::<PlanRow, _>(&self.pool).await.map_err(internal)?;
+        Ok(Page { list: rows.into_iter().map(Addon::from).collect(), next_offset })
+    }
+
+    /// `GET /addons/{id}` (catalog 1.0).
+    pub async fn retrieve_addon(&self, id: &str) -> Result<Addon, ApiError> {
+        let row = plan_row(&self.pool, id, "addon").await.map_err(internal)?;
+        row.map(Addon::from).ok_or_else(|| ApiError::not_found("addon_id", format!("Addon {id} not found")))
+    }
+
     /// `GET /item_prices`.
     pub async fn list_item_prices(&self, params: &ListParams) -> Result<Page<ItemPrice>, ApiError> {
         let query = ListQuery::parse(&ITEM_PRICE_LIST, params)?;

@@ -8,7 +8,7 @@ use super::catalog::{self, NewItemPrice, PriceExtras};
 use super::growth::repo::PlayRecord;
 use super::growth::rules::CustomField;
 use super::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, PlayStatus, PlayType, Rule};
-use growthkit_wire::{OfferOption, ProcessingLayout, ProcessingType};
+use growthkit_wire::{CatalogVersion, OfferOption, ProcessingLayout, ProcessingType};
 
 pub const ACME_CUSTOMER: &str = "demo_acme";
 pub const ACME_SUBSCRIPTION: &str = "demo_acme_sub";
@@ -102,16 +102,28 @@ pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineDemoError> {
     Ok(true)
 }
 
-/// Plans and credit packs of the credit-pack flow (seed 002): a $0 base plan and one with a base fee,
-/// and three non-recurring, per-unit addons whose metadata says how many credits one pack holds.
+/// Plans and credit packs of the credit-pack flow (seed 002): a $0 base plan and one with a base fee, and
+/// three per-unit packs whose metadata says how many credits one pack holds. On a 2.0 site the packs are
+/// charge items in the credits family; on a 1.0 site, which has no families, they are non-recurring addons
+/// and every credits plan and pack says its family in its metadata (`{"family": "credits"}`).
 /// Added on every start when missing, so a database from before the flow existed gets them too.
 pub async fn ensure_credit_catalog(engine: &Engine, family: &str) -> Result<(), EngineDemoError> {
     let now = engine.clock().now();
-    let extras = |metadata: Option<serde_json::Value>| PriceExtras {
-        item_family_id: Some(family),
-        per_unit: metadata.is_some(),
-        metadata,
-        ..PriceExtras::default()
+    let v1 = engine.catalog_version() == CatalogVersion::V1;
+    let extras = |credits: Option<i64>| {
+        let mut metadata = serde_json::Map::new();
+        if v1 {
+            metadata.insert("family".into(), json!(family));
+        }
+        if let Some(credits) = credits {
+            metadata.insert("credits".into(), json!(credits));
+        }
+        PriceExtras {
+            item_family_id: Some(family),
+            per_unit: credits.is_some(),
+            metadata: (!metadata.is_empty()).then_some(serde_json::Value::Object(metadata)),
+            ..PriceExtras::default()
+        }
     };
     for (item_id, name, price_id, price) in [
         ("credits-starter", "Starter", CREDITS_STARTER_PLAN, 0),
@@ -128,14 +140,14 @@ pub async fn ensure_credit_catalog(engine: &Engine, family: &str) -> Result<(), 
         let pack = NewItemPrice {
             item_id,
             item_name: name,
-            item_type: "addon",
+            item_type: if v1 { "addon" } else { "charge" },
             price_id,
             currency: "USD",
             price,
             period: None,
             period_unit: None,
         };
-        catalog::ensure_item_price(engine.pool(), &pack, &extras(Some(json!({ "credits": credits }))), now).await?;
+        catalog::ensure_item_price(engine.pool(), &pack, &extras(Some(credits)), now).await?;
     }
     Ok(())
 }

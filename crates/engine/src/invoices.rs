@@ -7,7 +7,7 @@ use super::catalog;
 use super::time::internal;
 use super::{Engine, ids};
 use crate::listing::{Attr, ListQuery, ListSpec, Sort};
-use growthkit_wire::{ApiError, Invoice, ItemPrice, LineItem, ListParams, Page, UnbilledCharge};
+use growthkit_wire::{ApiError, CatalogVersion, Invoice, ItemPrice, LineItem, ListParams, Page, UnbilledCharge};
 
 /// Quantities above this are refused as a typing mistake rather than billed.
 pub const MAX_ADDON_QUANTITY: i64 = 1_000;
@@ -60,11 +60,20 @@ pub(crate) fn new_invoice(
     }
 }
 
-/// The invoice line for `quantity` units of an addon price.
-pub(crate) fn addon_line(addon: &ItemPrice, quantity: i64) -> LineItem {
+/// An invoice line's `entity_type` for a price of `item_type`: `plan` or `addon` on a 1.0 site,
+/// `plan_item_price`, `addon_item_price` or `charge_item_price` on 2.0.
+pub(crate) fn entity_type(item_type: &str, catalog: CatalogVersion) -> String {
+    match catalog {
+        CatalogVersion::V1 => item_type.to_owned(),
+        CatalogVersion::V2 => format!("{item_type}_item_price"),
+    }
+}
+
+/// The invoice line for `quantity` units of a one-off price (an addon on 1.0, a charge on 2.0).
+pub(crate) fn addon_line(addon: &ItemPrice, quantity: i64, catalog: CatalogVersion) -> LineItem {
     LineItem {
         description: addon.name.clone(),
-        entity_type: "addon_item_price".into(),
+        entity_type: entity_type(&addon.item_type, catalog),
         entity_id: addon.id.clone(),
         quantity,
         unit_amount: addon.price,
@@ -72,7 +81,8 @@ pub(crate) fn addon_line(addon: &ItemPrice, quantity: i64) -> LineItem {
     }
 }
 
-/// The addon price `id`, checked to be an addon in `currency` and `quantity` to be sensible.
+/// The one-off price `id` (an addon, or a charge item on 2.0), checked to be in `currency` and `quantity`
+/// to be sensible.
 pub(crate) async fn addon(
     conn: &mut SqliteConnection,
     id: &str,
@@ -84,7 +94,7 @@ pub(crate) async fn addon(
     let addon = catalog::item_price(conn, id)
         .await
         .map_err(internal)?
-        .filter(|p| p.item_type == "addon")
+        .filter(|p| p.item_type == "addon" || p.item_type == "charge")
         .ok_or_else(|| ApiError::not_found(id_param, format!("Addon {id} not found")))?;
     if !(1..=MAX_ADDON_QUANTITY).contains(&quantity) {
         return Err(ApiError::param(

@@ -25,6 +25,7 @@ pub mod invoices;
 pub(crate) mod listing;
 pub mod payments;
 pub mod sandbox;
+pub mod site;
 pub mod subscriptions;
 pub mod time;
 pub mod webhook_endpoints;
@@ -35,6 +36,7 @@ use sqlx::SqlitePool;
 
 use growth::config::GrowthConfig;
 use growthkit_clock::Clock;
+use growthkit_wire::{ApiError, CatalogVersion};
 
 /// Applies the engine's migrations (its own `migrations/sqlite`). They may share a database, and so
 /// sqlx's migration table, with a host app's: each set ignores versions it does not know, so version
@@ -49,6 +51,7 @@ pub async fn migrate(pool: &SqlitePool) -> Result<(), sqlx::migrate::MigrateErro
 pub struct Engine {
     pool: SqlitePool,
     clock: Clock,
+    catalog: CatalogVersion,
     growth: RwLock<Arc<GrowthConfig>>,
     cache: growth::cache::DecisionCache,
     /// Wakes the webhook sender when events are recorded.
@@ -57,13 +60,20 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Restores the saved time-travel offset into `clock` and compiles the Growth configuration.
-    pub async fn start(pool: SqlitePool, clock: Clock) -> Result<Arc<Engine>, sqlx::Error> {
+    /// Pins the site's product catalog version, restores the saved time-travel offset into `clock` and
+    /// compiles the Growth configuration.
+    pub async fn start(
+        pool: SqlitePool,
+        clock: Clock,
+        catalog: CatalogVersion,
+    ) -> Result<Arc<Engine>, site::StartError> {
+        site::pin_catalog(&pool, catalog).await?;
         time::restore(&pool, &clock).await?;
         let growth = growth::config::load(&pool).await?;
         Ok(Arc::new(Engine {
             pool,
             clock,
+            catalog,
             growth: RwLock::new(Arc::new(growth)),
             cache: growth::cache::DecisionCache::default(),
             webhook_kick: tokio::sync::Notify::new(),
@@ -71,13 +81,26 @@ impl Engine {
         }))
     }
 
-    /// `GET /configurations`: the site the engine emulates, on product catalog 2.0.
+    /// `GET /configurations`: the site the engine emulates.
     pub fn configuration(&self) -> growthkit_wire::Configuration {
         growthkit_wire::Configuration {
             domain: "sandbox".into(),
-            product_catalog_version: "v2".into(),
-            chargebee_response_schema_type: "items".into(),
+            product_catalog_version: self.catalog,
+            chargebee_response_schema_type: match self.catalog {
+                CatalogVersion::V1 => "plans_addons".into(),
+                CatalogVersion::V2 => "items".into(),
+            },
         }
+    }
+
+    /// The site's product catalog version.
+    pub fn catalog_version(&self) -> CatalogVersion {
+        self.catalog
+    }
+
+    /// Refuses an endpoint of the other catalog version, as a Chargebee site does.
+    pub fn require_catalog(&self, endpoint: CatalogVersion) -> Result<(), ApiError> {
+        if endpoint == self.catalog { Ok(()) } else { Err(ApiError::catalog_incompatible(endpoint, self.catalog)) }
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -5,7 +5,7 @@ use sqlx::SqliteConnection;
 
 use super::gateway::{Card, Decline};
 use super::ids;
-use growthkit_wire::{ApiError, Transaction};
+use growthkit_wire::{ApiError, MaskedCard, PaymentSource, Transaction};
 
 /// Saves `card` as the customer's primary payment source, replacing the previous primary one.
 pub(crate) async fn save_card(
@@ -107,4 +107,34 @@ pub(crate) async fn record(
     .await
     .map_err(super::time::internal)?;
     Ok(())
+}
+
+impl crate::Engine {
+    /// `POST /payment_sources/create_card`: verifies the card with the gateway and keeps it as the customer's
+    /// primary payment source. A declined card is a 402 and nothing is kept.
+    pub async fn create_card(&self, customer_id: &str, card: &Card) -> Result<PaymentSource, ApiError> {
+        let now = self.clock.now();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(crate::time::internal)?;
+        crate::customers::require(&mut tx, customer_id, "customer_id").await?;
+        super::gateway::validate(card, now)?;
+        if let Err(Decline::CardDeclined) = super::gateway::authorize(card)? {
+            // A verification only fails for a card that can never pay; a short balance shows at the charge.
+            return Err(Decline::CardDeclined.to_api_error());
+        }
+        let id = save_card(&mut tx, customer_id, card, now).await.map_err(crate::time::internal)?;
+        tx.commit().await.map_err(crate::time::internal)?;
+        let digits = card.digits();
+        Ok(PaymentSource {
+            id,
+            customer_id: customer_id.to_owned(),
+            source_type: "card".into(),
+            status: "valid".into(),
+            card: MaskedCard {
+                last4: digits[digits.len().saturating_sub(4)..].to_owned(),
+                masked_number: card.masked(),
+                expiry_month: card.expiry_month,
+                expiry_year: card.expiry_year,
+            },
+        })
+    }
 }

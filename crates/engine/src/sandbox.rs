@@ -14,6 +14,7 @@ use growthkit_clock::Clock;
 
 use crate::events::WebhookEndpoint;
 use crate::{Engine, db, demo};
+use growthkit_wire::CatalogVersion;
 
 /// The API key used when `GROWTHKIT_API_KEY` is unset: the same documented, local-only key Growthkit uses.
 pub const DEFAULT_API_KEY: &str = "test_growthkit_local_key";
@@ -34,6 +35,8 @@ pub struct SandboxConfig {
     pub demo_data: bool,
     /// `GROWTHKIT_ENGINE_WEBHOOK_URL`, with `…_USER` and `…_PASSWORD` for HTTP Basic: where events go.
     pub webhook: Option<WebhookEndpoint>,
+    /// `GROWTHKIT_PRODUCT_CATALOG` (`v2` by default, or `v1`): the site's product catalog version.
+    pub catalog: CatalogVersion,
 }
 
 /// A setting that is present but unusable.
@@ -68,8 +71,14 @@ impl SandboxConfig {
             }
             None => None,
         };
+        let catalog = match get("GROWTHKIT_PRODUCT_CATALOG") {
+            None => CatalogVersion::default(),
+            Some(v) => CatalogVersion::parse(&v)
+                .ok_or_else(|| ConfigError(format!("GROWTHKIT_PRODUCT_CATALOG must be v1 or v2, got {v:?}")))?,
+        };
         Ok(SandboxConfig {
             addr,
+            catalog,
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/engine.db".into()),
             api_key: get("GROWTHKIT_API_KEY").unwrap_or_else(|| DEFAULT_API_KEY.into()),
             demo_data,
@@ -85,8 +94,8 @@ pub enum StartError {
     Open(#[from] db::OpenError),
     #[error("a migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("starting the engine: {0}")]
-    Engine(#[from] sqlx::Error),
+    #[error(transparent)]
+    Engine(#[from] crate::site::StartError),
     #[error(transparent)]
     Demo(#[from] demo::EngineDemoError),
     #[error("registering the webhook endpoint: {0}")]
@@ -98,7 +107,7 @@ pub enum StartError {
 pub async fn start(config: &SandboxConfig, clock: Clock) -> Result<Arc<Engine>, StartError> {
     let pool = db::open(&config.database_url, 8).await?;
     crate::migrate(&pool).await?;
-    let engine = Engine::start(pool, clock).await?;
+    let engine = Engine::start(pool, clock, config.catalog).await?;
     if config.demo_data {
         demo::seed_if_empty(&engine).await?;
         demo::ensure_credit_catalog(&engine, "credits").await?;

@@ -94,6 +94,33 @@ impl ApiError {
         Self::new(409, Some(ErrorType::InvalidRequest), "idempotency_key_conflict", None, message.into())
     }
 
+    /// 400 `payment_method_not_present`: the charge needs a payment method and the customer has none.
+    pub fn no_payment_method() -> Self {
+        Self::new(
+            400,
+            Some(ErrorType::Payment),
+            "payment_method_not_present",
+            None,
+            "The customer has no card or other payment method on file to charge".into(),
+        )
+    }
+
+    /// 400 `configuration_incompatible`: an endpoint of the other product catalog version than the site's.
+    pub fn catalog_incompatible(called: CatalogVersion, site: CatalogVersion) -> Self {
+        Self::new(
+            400,
+            Some(ErrorType::InvalidRequest),
+            "configuration_incompatible",
+            None,
+            format!(
+                "The API endpoint is incompatible with the product catalog version. You are calling product \
+                 catalog {} API endpoint but you are using product catalog {}",
+                called.number(),
+                site.number()
+            ),
+        )
+    }
+
     /// 500 `internal_error`; the cause is logged by whoever saw it.
     pub fn internal() -> Self {
         Self::new(
@@ -517,6 +544,81 @@ pub struct ItemFamily {
     pub updated_at: Timestamp,
 }
 
+/// A plan in Chargebee's product catalog 1.0 shape (`GET /plans`): on a 1.0 site the plan is what an item
+/// price is on 2.0, and it carries the gift flags an item carries there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub id: String,
+    pub name: String,
+    pub price: i64,
+    pub currency_code: String,
+    pub period: i64,
+    pub period_unit: String,
+    pub pricing_model: String,
+    pub charge_model: String,
+    #[serde(default)]
+    pub free_quantity: i64,
+    pub status: String,
+    #[serde(default)]
+    pub enabled_in_hosted_pages: bool,
+    #[serde(default)]
+    pub enabled_in_portal: bool,
+    #[serde(default)]
+    pub addon_applicability: String,
+    #[serde(default)]
+    pub giftable: bool,
+    #[serde(default)]
+    pub is_shippable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta_data: Option<Value>,
+    #[serde(default)]
+    pub updated_at: Timestamp,
+}
+
+/// An addon in Chargebee's product catalog 1.0 shape (`GET /addons`); a credit pack is a non-recurring one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addon {
+    pub id: String,
+    pub name: String,
+    pub pricing_model: String,
+    /// `on_off`, `quantity`, …
+    #[serde(rename = "type")]
+    pub addon_type: String,
+    /// `recurring` or `non_recurring`.
+    pub charge_type: String,
+    pub price: i64,
+    pub currency_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+    pub period_unit: String,
+    pub status: String,
+    #[serde(default)]
+    pub enabled_in_portal: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta_data: Option<Value>,
+    #[serde(default)]
+    pub updated_at: Timestamp,
+}
+
+/// A card kept for a customer (`POST /payment_sources/create_card`), shown masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentSource {
+    pub id: String,
+    pub customer_id: String,
+    #[serde(rename = "type")]
+    pub source_type: String,
+    pub status: String,
+    pub card: MaskedCard,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskedCard {
+    pub last4: String,
+    pub masked_number: String,
+    pub expiry_month: u32,
+    pub expiry_year: u32,
+}
+
 /// A customer in Chargebee's shape (the fields Growthkit uses).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
@@ -610,13 +712,14 @@ pub struct AddonQuantity {
     pub quantity: i64,
 }
 
-/// Creates a subscription to a plan with addons, paid now with a card that stays on file.
+/// Creates a subscription to a plan with addons (one-off charges on 2.0), paid now with a card that stays
+/// on file, or with the card already on file when none is given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateSubscriptionRequest {
     pub customer: SubscriptionCustomer,
     pub plan_id: String,
     pub addons: Vec<AddonQuantity>,
-    pub card: CardDetails,
+    pub card: Option<CardDetails>,
 }
 
 /// A created subscription with its customer and first invoice.
@@ -685,12 +788,49 @@ impl FromIterator<(String, String)> for ListParams {
     }
 }
 
+/// A site's product catalog: 1.0 (plans and addons) or 2.0 (item families, items, item prices). A site
+/// is on one of them, and answers the other one's endpoints with [`ApiError::catalog_incompatible`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CatalogVersion {
+    V1,
+    #[default]
+    V2,
+}
+
+impl CatalogVersion {
+    /// `v1` or `v2`, as `GET /configurations` and `GROWTHKIT_PRODUCT_CATALOG` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CatalogVersion::V1 => "v1",
+            CatalogVersion::V2 => "v2",
+        }
+    }
+
+    /// `1.0` or `2.0`, as Chargebee's messages spell it.
+    pub fn number(self) -> &'static str {
+        match self {
+            CatalogVersion::V1 => "1.0",
+            CatalogVersion::V2 => "2.0",
+        }
+    }
+
+    /// Reads `v1` or `v2` (any case).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "v1" => Some(CatalogVersion::V1),
+            "v2" => Some(CatalogVersion::V2),
+            _ => None,
+        }
+    }
+}
+
 /// The site's configuration (`GET /configurations`): which product catalog version it runs, `v1` or `v2`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Configuration {
     #[serde(default)]
     pub domain: String,
-    pub product_catalog_version: String,
+    pub product_catalog_version: CatalogVersion,
     #[serde(default)]
     pub chargebee_response_schema_type: String,
 }

@@ -39,12 +39,12 @@ impl Form {
         }
     }
 
-    /// An optional `true`/`false` (absent is `None`).
     /// An array parameter, `name[0]`, `name[1]`, … while present.
     pub(super) fn list(&self, name: &str) -> Vec<String> {
         (0..).map_while(|i| self.optional(&format!("{name}[{i}]")).map(str::to_owned)).collect()
     }
 
+    /// An optional `true`/`false` (absent is `None`).
     pub(super) fn optional_boolean(&self, name: &str) -> Result<Option<bool>, ApiError> {
         self.optional(name).map(|_| self.boolean(name)).transpose()
     }
@@ -99,6 +99,27 @@ impl Form {
             addons.push(AddonQuantity { id: id.to_owned(), quantity });
         }
         Ok(addons)
+    }
+
+    /// The card, when `card[number]` is given.
+    pub(super) fn optional_card(&self) -> Result<Option<CardDetails>, ApiError> {
+        self.optional("card[number]").map(|_| self.card()).transpose()
+    }
+
+    /// `{list}[item_price_id][i]` with `{list}[quantity][i]` (default 1), for i = 0, 1, … while present:
+    /// the item prices of a 2.0 call (`subscription_items`, `item_prices`).
+    pub(super) fn item_prices(&self, list: &str) -> Result<Vec<AddonQuantity>, ApiError> {
+        let mut prices = Vec::new();
+        for i in 0.. {
+            let Some(id) = self.optional(&format!("{list}[item_price_id][{i}]")) else { break };
+            let qty_name = format!("{list}[quantity][{i}]");
+            let quantity = match self.optional(&qty_name) {
+                None => 1,
+                Some(_) => self.integer(&qty_name)?,
+            };
+            prices.push(AddonQuantity { id: id.to_owned(), quantity });
+        }
+        Ok(prices)
     }
 
     /// One addon charge's `addon_id` and `addon_quantity` (required: credit packs are quantity-based).

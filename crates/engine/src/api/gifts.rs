@@ -7,13 +7,14 @@ use axum::routing::{get, post};
 use serde_json::Value;
 
 use super::form::Form;
-use super::{ApiResult, ApiState, json, list_params};
-use growthkit_wire::{CreateGiftRequest, GiftPayment, Page};
+use super::{ApiResult, ApiState, json, list_params, renamed};
+use growthkit_wire::CatalogVersion::{V1, V2};
+use growthkit_wire::{ApiError, CreateGiftRequest, GiftPayment, Page};
 
 pub(super) fn routes() -> Router<ApiState> {
     Router::new()
-        .route("/gifts", get(list_gifts))
-        .route("/gifts/create_for_items", post(create_gift))
+        .route("/gifts", get(list_gifts).post(create_gift))
+        .route("/gifts/create_for_items", post(create_gift_for_items))
         .route("/gifts/{id}", get(retrieve_gift))
         .route("/gifts/{id}/claim", post(claim_gift))
         .route("/gifts/{id}/cancel", post(cancel_gift))
@@ -21,14 +22,31 @@ pub(super) fn routes() -> Router<ApiState> {
         .route("/gift_settings", get(gift_settings))
 }
 
+/// `POST /gifts` (1.0): the gift plan as `subscription[plan_id]`.
 async fn create_gift(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    s.engine.require_catalog(V1)?;
     let form = Form::parse(&bytes);
+    let req = gift_request(&form, form.required("subscription[plan_id]")?)?;
+    let names = [("subscription_items[item_price_id][0]", "subscription[plan_id]")];
+    json(s.engine.create_gift(&req).await.map_err(|e| renamed(e, &names))?)
+}
+
+/// `POST /gifts/create_for_items` (2.0): the gift plan as `subscription_items[item_price_id][0]`.
+async fn create_gift_for_items(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
+    s.engine.require_catalog(V2)?;
+    let form = Form::parse(&bytes);
+    let req = gift_request(&form, form.required("subscription_items[item_price_id][0]")?)?;
+    json(s.engine.create_gift(&req).await?)
+}
+
+/// What both create calls share: gifter, receiver, payment, dates and shipping address.
+fn gift_request(form: &Form, plan_price_id: &str) -> Result<CreateGiftRequest, ApiError> {
     let payment = if form.optional("card[number]").is_some() {
         GiftPayment::Card(form.card()?)
     } else {
         GiftPayment::SourceOnFile
     };
-    let req = CreateGiftRequest {
+    Ok(CreateGiftRequest {
         gifter_customer_id: form.required("gifter[customer_id]")?.to_owned(),
         signature: form.required("gifter[signature]")?.to_owned(),
         note: form.optional("gifter[note]").map(str::to_owned),
@@ -41,10 +59,9 @@ async fn create_gift(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
         auto_claim: form.optional_boolean("auto_claim")?,
         no_expiry: form.optional_boolean("no_expiry")?,
         claim_expiry_date: form.optional_timestamp("claim_expiry_date")?,
-        item_price_id: form.required("subscription_items[item_price_id][0]")?.to_owned(),
+        item_price_id: plan_price_id.to_owned(),
         shipping_address: form.shipping_address()?,
-    };
-    json(s.engine.create_gift(&req).await?)
+    })
 }
 
 async fn retrieve_gift(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {

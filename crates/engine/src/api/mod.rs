@@ -69,6 +69,16 @@ fn json(value: impl serde::Serialize) -> ApiResult {
     Ok(axum::Json(value).into_response())
 }
 
+/// The same refusal naming `to` where the engine named `from`: a 2.0 call reaches the engine's one
+/// implementation under its own parameter names.
+fn renamed(mut err: ApiError, names: &[(&str, &str)]) -> ApiError {
+    if let Some((from, to)) = names.iter().find(|(from, _)| err.param.as_deref() == Some(*from)) {
+        err.message = err.message.replace(from, to);
+        err.param = Some((*to).to_owned());
+    }
+    err
+}
+
 /// Reads a JSON body. Bodies are parsed here rather than by an extractor so every failure is a Chargebee
 /// error body, never axum's plain-text rejection.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {

@@ -335,7 +335,7 @@ impl Engine {
         let gift_id = ids::random("gift_");
         let line = LineItem {
             description: plan.name.clone(),
-            entity_type: "plan_item_price".into(),
+            entity_type: crate::invoices::entity_type("plan", self.catalog),
             entity_id: plan.id.clone(),
             quantity: 1,
             unit_amount: plan.price,

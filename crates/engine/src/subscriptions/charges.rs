@@ -33,12 +33,12 @@ impl Engine {
         let card = payments::card_on_file(&mut tx, &sub.customer_id)
             .await
             .map_err(internal)?
-            .ok_or_else(|| ApiError::invalid_state(None, "The customer has no card on file to charge"))?;
+            .ok_or_else(ApiError::no_payment_method)?;
         let invoice = new_invoice(
             &sub.customer_id,
             &sub.id,
             &sub.currency_code,
-            vec![addon_line(&addon, req.addon_quantity)],
+            vec![addon_line(&addon, req.addon_quantity, self.catalog)],
             true,
             now,
         );
@@ -84,7 +84,7 @@ impl Engine {
         };
         let addon =
             addon(&mut tx, &req.addon_id, req.addon_quantity, &sub.currency_code, "addon_id", "addon_quantity").await?;
-        let line = addon_line(&addon, req.addon_quantity);
+        let line = addon_line(&addon, req.addon_quantity, self.catalog);
         sqlx::query(
             "INSERT INTO engine_unbilled_charges (id, subscription_id, customer_id, entity_type, entity_id, description,
                  quantity, unit_amount, amount, currency_code, date_from, date_to, created_at)
@@ -110,7 +110,7 @@ impl Engine {
         if sub.status != "non_renewing" {
             lines.extend(sub.subscription_items.iter().map(|i| LineItem {
                 description: i.item_price_id.clone(),
-                entity_type: "plan_item_price".into(),
+                entity_type: crate::invoices::entity_type("plan", self.catalog),
                 entity_id: i.item_price_id.clone(),
                 quantity: i.quantity,
                 unit_amount: i.unit_price,

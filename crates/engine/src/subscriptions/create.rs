@@ -1,7 +1,8 @@
-//! Creating a subscription to a plan with addons (`POST /subscriptions`, which creates the customer
-//! too, and `POST /customers/{id}/subscriptions` for an existing one). The first invoice — the plan's
-//! first term plus the addons — is paid at once with the given card, which stays on file for later
-//! charges. A decline creates nothing.
+//! Creating a subscription to a plan with one-off addons: on 1.0, `POST /subscriptions` (which creates the
+//! customer too) and `POST /customers/{id}/subscriptions`; on 2.0, `POST /customers/{id}/subscription_for_items`
+//! with charge items. The first invoice — the plan's first term plus the addons — is paid at once with the
+//! given card, which stays on file for later charges, or with the card already on file. A decline creates
+//! nothing.
 
 use super::super::customers::{self, NewCustomer};
 use super::super::events::{self, Source};
@@ -18,12 +19,12 @@ use growthkit_wire::{
 impl Engine {
     pub async fn create_subscription(&self, req: &CreateSubscriptionRequest) -> Result<SubscriptionCreated, ApiError> {
         let now = self.clock.now();
-        let card = Card {
-            number: req.card.number.clone(),
-            expiry_month: req.card.expiry_month,
-            expiry_year: req.card.expiry_year,
-            cvv: req.card.cvv.clone(),
-        };
+        let given = req.card.as_ref().map(|c| Card {
+            number: c.number.clone(),
+            expiry_month: c.expiry_month,
+            expiry_year: c.expiry_year,
+            cvv: c.cvv.clone(),
+        });
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?;
 
         let plan = catalog::item_price(&mut tx, &req.plan_id)
@@ -33,7 +34,7 @@ impl Engine {
             .ok_or_else(|| ApiError::not_found("plan_id", format!("Plan {} not found", req.plan_id)))?;
         let mut lines = vec![LineItem {
             description: plan.name.clone(),
-            entity_type: "plan_item_price".into(),
+            entity_type: crate::invoices::entity_type("plan", self.catalog),
             entity_id: plan.id.clone(),
             quantity: 1,
             unit_amount: plan.price,
@@ -45,7 +46,7 @@ impl Engine {
                 return Err(ApiError::param(&id_param, format!("{} is given more than once", a.id)));
             }
             let price = addon(&mut tx, &a.id, a.quantity, &plan.currency_code, &id_param, &qty_param).await?;
-            lines.push(addon_line(&price, a.quantity));
+            lines.push(addon_line(&price, a.quantity, self.catalog));
         }
 
         let customer_id = match &req.customer {
@@ -60,6 +61,13 @@ impl Engine {
             }
         };
 
+        let card = match given {
+            Some(card) => card,
+            None => payments::card_on_file(&mut tx, &customer_id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(ApiError::no_payment_method)?,
+        };
         gateway::validate(&card, now)?;
         let sub_id = ids::random("sub_");
         let invoice = new_invoice(&customer_id, &sub_id, &plan.currency_code, lines, true, now);
@@ -81,7 +89,9 @@ impl Engine {
             return Err(decline.to_api_error());
         }
 
-        payments::save_card(&mut tx, &customer_id, &card, now).await.map_err(internal)?;
+        if req.card.is_some() {
+            payments::save_card(&mut tx, &customer_id, &card, now).await.map_err(internal)?;
+        }
         let term_end = now + period_seconds(plan.period, plan.period_unit.as_deref());
         sqlx::query(
             "INSERT INTO engine_subscriptions

@@ -221,7 +221,7 @@ impl Engine {
             paid_at: Some(now),
             line_items: vec![LineItem {
                 description: plan.name.clone(),
-                entity_type: "plan_item_price".into(),
+                entity_type: crate::invoices::entity_type("plan", self.catalog),
                 entity_id: plan.id.clone(),
                 quantity: 1,
                 unit_amount: plan.price,

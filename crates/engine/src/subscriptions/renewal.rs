@@ -109,7 +109,7 @@ impl Engine {
         let (plan_line, next_end) = (
             LineItem {
                 description: row.plan_name.clone(),
-                entity_type: "plan_item_price".into(),
+                entity_type: crate::invoices::entity_type("plan", self.catalog),
                 entity_id: row.plan_item_price_id.clone(),
                 quantity: 1,
                 unit_amount: row.price,

@@ -2,6 +2,13 @@
 //! parsed into [`ApiError`]. Growth calls go to `https://{site}.grow.chargebee.com`, billing calls to
 //! `https://{site}.chargebee.com`; a base-URL override sends both to one server, such as a Growthkit
 //! engine.
+//!
+//! The client reads the site's product catalog version once (`GET /configurations`) and makes each call
+//! the way that version takes it: plans and addons, `POST /subscriptions`, `charge_addon`,
+//! `charge_addon_at_term_end` and `cancel` on 1.0; items, `subscription_for_items`, charge items,
+//! `unbilled_charges/create` and `cancel_for_items` on 2.0.
+
+mod v1;
 
 use std::time::Duration;
 
@@ -13,11 +20,12 @@ use serde::de::DeserializeOwned;
 use super::{Billing, BillingError};
 use growthkit_wire::IDEMPOTENCY_KEY_HEADER as KEY_HEADER;
 use growthkit_wire::{
-    AddonCharge, ApiError, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
-    CreateSubscriptionRequest, Customer, Estimate, FulfillmentEnvelope, GiftPayment, GiftQuery, GiftSettings,
-    GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery, ItemQuery, ListParams, NewCustomer,
-    OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange,
-    ShippingAddress, Subscription, SubscriptionCreated, SubscriptionCustomer, UnbilledCharge, UpdateFulfillmentRequest,
+    Addon, AddonCharge, ApiError, CardDetails, CatalogVersion, ChangePlanRequest, Configuration,
+    CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest, Customer, Estimate, FulfillmentEnvelope,
+    GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery, ItemQuery,
+    ListParams, NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest,
+    PersonalizedOffersResponse, Plan, PlanChange, ShippingAddress, Subscription, SubscriptionCreated,
+    SubscriptionCustomer, Timestamp, UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Where the two Chargebee hosts are.
@@ -95,6 +103,8 @@ pub struct ChargebeeClient {
     endpoint: Endpoint,
     api_key: String,
     retry: RetryPolicy,
+    /// The site's product catalog version, read on first need.
+    catalog: tokio::sync::OnceCell<CatalogVersion>,
 }
 
 impl ChargebeeClient {
@@ -105,7 +115,32 @@ impl ChargebeeClient {
             .user_agent(concat!("growthkit/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| BillingError::Unavailable(format!("HTTP client: {e}")))?;
-        Ok(ChargebeeClient { http, endpoint, api_key: api_key.to_owned(), retry: RetryPolicy::default() })
+        Ok(ChargebeeClient {
+            http,
+            endpoint,
+            api_key: api_key.to_owned(),
+            retry: RetryPolicy::default(),
+            catalog: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    /// The site's product catalog version (`GET /configurations`), asked once; a failed read is asked again
+    /// at the next call.
+    pub async fn catalog_version(&self) -> Result<CatalogVersion, BillingError> {
+        let read = || async {
+            let env: ConfigurationsEnvelope = self.send(self.billing(Method::GET, "configurations")).await?;
+            env.configurations
+                .first()
+                .map(|c| c.product_catalog_version)
+                .ok_or_else(|| BillingError::Unavailable("the site answered no configuration".into()))
+        };
+        self.catalog.get_or_try_init(read).await.copied()
+    }
+
+    /// Lists one page of up to 100 entries of `T` under `path`.
+    async fn list<T: DeserializeOwned>(&self, path: &str, params: &ListParams) -> Result<Vec<T>, BillingError> {
+        let list: List<T> = self.send(self.billing(Method::GET, path).query(params.pairs())).await?;
+        Ok(list.list)
     }
 
     /// The same client with another retry policy (tests use short delays).
@@ -272,36 +307,67 @@ impl Billing for ChargebeeClient {
         req: &ChangePlanRequest,
         idempotency_key: Option<&str>,
     ) -> Result<PlanChange, BillingError> {
-        let path = format!("subscriptions/{}/update_for_items", encode(&req.subscription_id));
-        let form = [
-            ("subscription_items[item_price_id][0]", req.plan_item_price_id.clone()),
-            ("replace_items_list", "true".into()),
-            ("invoice_immediately", "true".into()),
-            ("card[number]", req.card.number.clone()),
-            ("card[expiry_month]", req.card.expiry_month.to_string()),
-            ("card[expiry_year]", req.card.expiry_year.to_string()),
-            ("card[cvv]", req.card.cvv.clone()),
-        ];
+        let id = encode(&req.subscription_id);
+        let (path, mut form) = match self.catalog_version().await? {
+            CatalogVersion::V1 => {
+                (format!("subscriptions/{id}"), vec![("plan_id".into(), req.plan_item_price_id.clone())])
+            }
+            CatalogVersion::V2 => (
+                format!("subscriptions/{id}/update_for_items"),
+                vec![
+                    ("subscription_items[item_price_id][0]".into(), req.plan_item_price_id.clone()),
+                    ("replace_items_list".into(), "true".into()),
+                ],
+            ),
+        };
+        form.push(("invoice_immediately".into(), "true".into()));
+        push_card(&mut form, &req.card);
         self.send(self.post_form(&path, &form, idempotency_key)).await
     }
 
     async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError> {
-        let params = query.params();
-        let list: List<ItemPriceEntry> =
-            self.send(self.billing(Method::GET, "item_prices").query(params.pairs())).await?;
-        Ok(list.list.into_iter().map(|e| e.item_price).collect())
+        if self.catalog_version().await? == CatalogVersion::V2 {
+            let list: Vec<ItemPriceEntry> = self.list("item_prices", &query.params()).await?;
+            return Ok(list.into_iter().map(|e| e.item_price).collect());
+        }
+        let mut prices = Vec::new();
+        for (path, params) in v1::price_lists(query) {
+            if path == "plans" {
+                let plans: Vec<PlanEntry> = self.list(path, &params).await?;
+                prices.extend(plans.into_iter().map(|e| v1::plan_price(e.plan)));
+            } else {
+                let addons: Vec<AddonEntry> = self.list(path, &params).await?;
+                prices.extend(addons.into_iter().map(|e| v1::addon_price(e.addon)));
+            }
+        }
+        prices.retain(|p| v1::keeps(query, p));
+        Ok(prices)
     }
 
     async fn retrieve_item_price(&self, id: &str) -> Result<ItemPrice, BillingError> {
-        let entry: ItemPriceEntry =
-            self.send(self.billing(Method::GET, &format!("item_prices/{}", encode(id)))).await?;
-        Ok(entry.item_price)
+        if self.catalog_version().await? == CatalogVersion::V2 {
+            let path = format!("item_prices/{}", encode(id));
+            let entry: ItemPriceEntry = self.send(self.billing(Method::GET, &path)).await?;
+            return Ok(entry.item_price);
+        }
+        match self.send::<PlanEntry>(self.billing(Method::GET, &format!("plans/{}", encode(id)))).await {
+            Ok(entry) => Ok(v1::plan_price(entry.plan)),
+            Err(BillingError::Refused(e)) if e.http_status_code == 404 => {
+                let entry: AddonEntry = self.send(self.billing(Method::GET, &format!("addons/{}", encode(id)))).await?;
+                Ok(v1::addon_price(entry.addon))
+            }
+            Err(err) => Err(err),
+        }
     }
 
     async fn list_items(&self, query: &ItemQuery) -> Result<Vec<Item>, BillingError> {
-        let params = query.params();
-        let list: List<ItemEntry> = self.send(self.billing(Method::GET, "items").query(params.pairs())).await?;
-        Ok(list.list.into_iter().map(|e| e.item).collect())
+        if self.catalog_version().await? == CatalogVersion::V2 {
+            let list: Vec<ItemEntry> = self.list("items", &query.params()).await?;
+            return Ok(list.into_iter().map(|e| e.item).collect());
+        }
+        let Some(params) = v1::plan_params(query) else { return Ok(Vec::new()) };
+        let plans: Vec<PlanEntry> = self.list("plans", &params).await?;
+        Ok(plans.into_iter().map(|e| v1::plan_item(e.plan)).collect())
     }
 
     async fn create_subscription(
@@ -309,12 +375,17 @@ impl Billing for ChargebeeClient {
         req: &CreateSubscriptionRequest,
         idempotency_key: Option<&str>,
     ) -> Result<SubscriptionCreated, BillingError> {
+        if self.catalog_version().await? == CatalogVersion::V2 {
+            return self.subscription_for_items(req, idempotency_key).await;
+        }
         let mut form = vec![("plan_id".to_owned(), req.plan_id.clone())];
         for (i, addon) in req.addons.iter().enumerate() {
             form.push((format!("addons[id][{i}]"), addon.id.clone()));
             form.push((format!("addons[quantity][{i}]"), addon.quantity.to_string()));
         }
-        push_card(&mut form, &req.card);
+        if let Some(card) = &req.card {
+            push_card(&mut form, card);
+        }
         let path = match &req.customer {
             SubscriptionCustomer::New { id, email, first_name, last_name } => {
                 form.push(("customer[id]".into(), id.clone()));
@@ -329,6 +400,13 @@ impl Billing for ChargebeeClient {
     }
 
     async fn charge_addon(&self, req: &AddonCharge, idempotency_key: Option<&str>) -> Result<Invoice, BillingError> {
+        if self.catalog_version().await? == CatalogVersion::V2 {
+            let mut form = vec![("subscription_id".to_owned(), req.subscription_id.clone())];
+            push_item_price(&mut form, req);
+            let path = "invoices/create_for_charge_items_and_charges";
+            let env: InvoiceEnvelope = self.send(self.post_form(path, &form, idempotency_key)).await?;
+            return Ok(env.invoice);
+        }
         let form = [
             ("subscription_id", req.subscription_id.clone()),
             ("addon_id", req.addon_id.clone()),
@@ -342,11 +420,23 @@ impl Billing for ChargebeeClient {
         &self,
         req: &AddonCharge,
         idempotency_key: Option<&str>,
-    ) -> Result<Estimate, BillingError> {
+    ) -> Result<Option<Timestamp>, BillingError> {
+        if self.catalog_version().await? == CatalogVersion::V2 {
+            // 2.0 keeps a charge item for the next invoice as an unbilled charge; that invoice comes at renewal.
+            let mut form = vec![("subscription_id".to_owned(), req.subscription_id.clone())];
+            push_item_price(&mut form, req);
+            let kept: UnbilledChargesEnvelope =
+                self.send(self.post_form("unbilled_charges/create", &form, idempotency_key)).await?;
+            if !kept.unbilled_charges.iter().any(|c| c.entity_id == req.addon_id) {
+                return Err(BillingError::Unavailable("billing answered without the kept charge".into()));
+            }
+            let sub = self.retrieve_subscription(&req.subscription_id).await?;
+            return Ok(sub.current_term_end.filter(|_| matches!(sub.status.as_str(), "active" | "in_trial")));
+        }
         let path = format!("subscriptions/{}/charge_addon_at_term_end", encode(&req.subscription_id));
         let form = [("addon_id", req.addon_id.clone()), ("addon_quantity", req.addon_quantity.to_string())];
         let env: EstimateEnvelope = self.send(self.post_form(&path, &form, idempotency_key)).await?;
-        Ok(env.estimate)
+        Ok(env.estimate.subscription_estimate.next_billing_at)
     }
 
     async fn cancel_subscription(
@@ -355,7 +445,11 @@ impl Billing for ChargebeeClient {
         end_of_term: bool,
         idempotency_key: Option<&str>,
     ) -> Result<Subscription, BillingError> {
-        let path = format!("subscriptions/{}/cancel", encode(subscription_id));
+        let action = match self.catalog_version().await? {
+            CatalogVersion::V1 => "cancel",
+            CatalogVersion::V2 => "cancel_for_items",
+        };
+        let path = format!("subscriptions/{}/{action}", encode(subscription_id));
         let form = [("end_of_term", end_of_term.to_string())];
         let env: SubscriptionEnvelope = self.send(self.post_form(&path, &form, idempotency_key)).await?;
         Ok(env.subscription)
@@ -374,16 +468,14 @@ impl Billing for ChargebeeClient {
 
     async fn list_unbilled_charges(&self, subscription_id: &str) -> Result<Vec<UnbilledCharge>, BillingError> {
         let params = ListParams::subscription_unbilled_charges(subscription_id);
-        let list: List<UnbilledChargeEntry> =
-            self.send(self.billing(Method::GET, "unbilled_charges").query(params.pairs())).await?;
-        Ok(list.list.into_iter().map(|e| e.unbilled_charge).collect())
+        let list: Vec<UnbilledChargeEntry> = self.list("unbilled_charges", &params).await?;
+        Ok(list.into_iter().map(|e| e.unbilled_charge).collect())
     }
 
     async fn list_invoices(&self, subscription_id: &str, limit: u8) -> Result<Vec<Invoice>, BillingError> {
         let params = ListParams::subscription_invoices(subscription_id, limit);
-        let list: List<InvoiceEnvelope> =
-            self.send(self.billing(Method::GET, "invoices").query(params.pairs())).await?;
-        Ok(list.list.into_iter().map(|e| e.invoice).collect())
+        let list: Vec<InvoiceEnvelope> = self.list("invoices", &params).await?;
+        Ok(list.into_iter().map(|e| e.invoice).collect())
     }
 
     async fn retrieve_customer(&self, id: &str) -> Result<Customer, BillingError> {
@@ -424,8 +516,17 @@ impl Billing for ChargebeeClient {
             ("gift_receiver[first_name]".into(), req.receiver_first_name.clone()),
             ("gift_receiver[last_name]".into(), req.receiver_last_name.clone()),
             ("gift_receiver[email]".into(), req.receiver_email.clone()),
-            ("subscription_items[item_price_id][0]".into(), req.item_price_id.clone()),
         ];
+        let path = match self.catalog_version().await? {
+            CatalogVersion::V1 => {
+                form.push(("subscription[plan_id]".into(), req.item_price_id.clone()));
+                "gifts"
+            }
+            CatalogVersion::V2 => {
+                form.push(("subscription_items[item_price_id][0]".into(), req.item_price_id.clone()));
+                "gifts/create_for_items"
+            }
+        };
         let optional = [
             ("gifter[note]", req.note.clone()),
             ("scheduled_at", req.scheduled_at.map(|t| t.to_string())),
@@ -440,7 +541,7 @@ impl Billing for ChargebeeClient {
         if let Some(address) = &req.shipping_address {
             push_address(&mut form, address);
         }
-        self.send(self.post_form("gifts/create_for_items", &form, idempotency_key)).await
+        self.send(self.post_form(path, &form, idempotency_key)).await
     }
 
     async fn retrieve_gift(&self, id: &str) -> Result<GiftWithSubscription, BillingError> {
@@ -484,6 +585,61 @@ impl Billing for ChargebeeClient {
         let path = format!("gifts/{}/update_gift", encode(id));
         self.send(self.post_form(&path, &[("scheduled_at", scheduled_at.to_string())], idempotency_key)).await
     }
+}
+
+impl ChargebeeClient {
+    /// A 2.0 subscription: the customer first when new, the card as its payment source when given, then
+    /// `subscription_for_items` with the plan and the charge items. Each step has its own idempotency key
+    /// derived from the request's, so a retry repeats none of them.
+    async fn subscription_for_items(
+        &self,
+        req: &CreateSubscriptionRequest,
+        key: Option<&str>,
+    ) -> Result<SubscriptionCreated, BillingError> {
+        let step = |name: &str| key.map(|k| format!("{k}:{name}"));
+        let customer_id = match &req.customer {
+            SubscriptionCustomer::New { id, email, first_name, last_name } => {
+                // An earlier attempt that was declined may have left the customer: 2.0 keeps it, so use it.
+                match self.retrieve_customer(id).await {
+                    Ok(_) => {}
+                    Err(BillingError::Refused(e)) if e.http_status_code == 404 => {
+                        let new = NewCustomer {
+                            id: id.clone(),
+                            email: email.clone(),
+                            first_name: first_name.clone(),
+                            last_name: last_name.clone(),
+                        };
+                        self.create_customer(&new, step("customer").as_deref()).await?;
+                    }
+                    Err(err) => return Err(err),
+                }
+                id.clone()
+            }
+            SubscriptionCustomer::Existing { id } => id.clone(),
+        };
+        if let Some(card) = &req.card {
+            let mut form = vec![
+                ("customer_id".to_owned(), customer_id.clone()),
+                ("replace_primary_payment_source".into(), "true".into()),
+            ];
+            push_card(&mut form, card);
+            let _: CustomerEnvelope =
+                self.send(self.post_form("payment_sources/create_card", &form, step("card").as_deref())).await?;
+        }
+        let mut form = vec![("subscription_items[item_price_id][0]".to_owned(), req.plan_id.clone())];
+        for (i, addon) in req.addons.iter().enumerate() {
+            form.push((format!("subscription_items[item_price_id][{}]", i + 1), addon.id.clone()));
+            form.push((format!("subscription_items[quantity][{}]", i + 1), addon.quantity.to_string()));
+        }
+        let path = format!("customers/{}/subscription_for_items", encode(&customer_id));
+        self.send(self.post_form(&path, &form, key)).await
+    }
+}
+
+/// `item_prices[...][0]`: one charge item price and its quantity.
+fn push_item_price(form: &mut Vec<(String, String)>, req: &AddonCharge) {
+    form.push(("item_prices[item_price_id][0]".into(), req.addon_id.clone()));
+    form.push(("item_prices[quantity][0]".into(), req.addon_quantity.to_string()));
 }
 
 /// `card[...]` parameters.
@@ -536,6 +692,26 @@ struct ItemPriceEntry {
 #[derive(serde::Deserialize)]
 struct ItemEntry {
     item: Item,
+}
+
+#[derive(serde::Deserialize)]
+struct PlanEntry {
+    plan: Plan,
+}
+
+#[derive(serde::Deserialize)]
+struct AddonEntry {
+    addon: Addon,
+}
+
+#[derive(serde::Deserialize)]
+struct ConfigurationsEnvelope {
+    configurations: Vec<Configuration>,
+}
+
+#[derive(serde::Deserialize)]
+struct UnbilledChargesEnvelope {
+    unbilled_charges: Vec<UnbilledCharge>,
 }
 
 #[derive(serde::Deserialize)]
