@@ -3,14 +3,29 @@ import path from "node:path";
 
 // The suite starts the already-built server itself on its own port and a fresh database, so it never
 // touches the demo database of a running dev server.
-const port = Number(process.env.E2E_PORT ?? 3100);
+//
+// `E2E_CATALOG=v1` runs it against a product catalog 1.0 site instead: the app then reaches billing
+// through its Chargebee HTTP client (as on a real site), pointed at its own built-in engine, which
+// emulates a 1.0 site; the default is the embedded engine, in process, on 2.0.
+const catalog = process.env.E2E_CATALOG ?? "v2";
+const port = Number(process.env.E2E_PORT ?? (catalog === "v1" ? 3101 : 3100));
 const baseURL = `http://127.0.0.1:${port}`;
 const root = path.resolve(__dirname, "..");
 const serverBin = process.env.E2E_SERVER_BIN ?? "target/debug/growthkit";
-const dbFile = "target/e2e/growthkit.db";
+const dbFile = `target/e2e/growthkit-${catalog}.db`;
+const billing =
+  catalog === "v1"
+    ? {
+        GROWTHKIT_BILLING: "chargebee",
+        CHARGEBEE_SITE: "e2e-v1",
+        CHARGEBEE_API_KEY: "test_growthkit_local_key",
+        CHARGEBEE_BASE_URL: baseURL,
+      }
+    : {};
 
 export default defineConfig({
   testDir: "./tests",
+  globalSetup: "./global-setup.ts",
   outputDir: "./test-results",
   fullyParallel: false,
   workers: 1,
@@ -50,6 +65,8 @@ export default defineConfig({
       GROWTHKIT_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "target/site",
       RUST_LOG: "warn",
+      GROWTHKIT_PRODUCT_CATALOG: catalog,
+      ...billing,
     },
   },
 });

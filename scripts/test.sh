@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Command (b): set up what is missing, then run every check and test: formatting, clippy on the server
 # and WASM builds, the Rust tests (unit + integration against real SQLite and HTTP), the standalone engine
-# under Chargebee's Node and Python SDKs, and the Playwright suite in Debian Chromium. Stops at the first failure.
+# under Chargebee's Node and Python SDKs (on catalog 1.0 and 2.0 sites), and the Playwright suite in Debian
+# Chromium (all of it on 2.0, the credit and gift journeys again on 1.0). Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -30,7 +31,10 @@ RUSTFLAGS="$SERVER_RUSTFLAGS" cargo build --locked -p growthkit-engine
 step "build the app for the browser suite"
 cargo leptos build --split
 
-step "Playwright (Debian Chromium)"
+step "Playwright (Debian Chromium), product catalog 2.0 with the embedded engine"
 (cd end2end && npx playwright test)
+
+step "Playwright, the credit and gift journeys on a product catalog 1.0 site through the Chargebee client"
+(cd end2end && E2E_CATALOG=v1 npx playwright test tests/credits tests/gifts)
 
 step "all checks passed in $((SECONDS - started)) s"

@@ -33,6 +33,17 @@ export function sdkClient(Chargebee, sandbox, apiKey = API_KEY) {
   return new Chargebee({ site: "sandbox", apiKey, protocol: "http", hostSuffix: ".localhost", port: sandbox.port });
 }
 
+/** A test card the sandbox's gateway approves. */
+export const CARD = { number: "4111111111111111", expiry_month: 12, expiry_year: 2099, cvv: "123" };
+
+/** Asserts that `call` is refused as an endpoint of the other product catalog version. */
+export async function assertIncompatible(assert, call, what) {
+  const err = await refusal(call);
+  assert.ok(err, `${what} is refused`);
+  assert.equal(err.http_status_code, 400, what);
+  assert.equal(err.api_error_code, "configuration_incompatible", what);
+}
+
 /** The error a call fails with, or `null` when it succeeds (for asserting refusals). */
 export function refusal(promise) {
   return promise.then(
@@ -41,8 +52,11 @@ export function refusal(promise) {
   );
 }
 
-/** Starts the sandbox; resolves with its port and a `stop()` once it listens. */
-export async function startSandbox() {
+/**
+ * Starts the sandbox on product catalog `catalog` (`v2`, Chargebee's default for new sites, or `v1`);
+ * resolves with its port and a `stop()` once it listens.
+ */
+export async function startSandbox({ catalog = "v2" } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "growthkit-sandbox-"));
   const bin = process.env.GROWTHKIT_ENGINE_BIN ?? path.join(root, "target/debug/growthkit-engine");
   const child = spawn(bin, [], {
@@ -54,6 +68,7 @@ export async function startSandbox() {
       DATABASE_URL: `sqlite://${dir}/engine.db`,
       GROWTHKIT_ENGINE_ADDR: "127.0.0.1:0",
       GROWTHKIT_API_KEY: API_KEY,
+      GROWTHKIT_PRODUCT_CATALOG: catalog,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -67,9 +67,9 @@ test("webhook endpoints are created, listed, updated and deleted, and receive th
   const listed = await chargebee.webhookEndpoint.list();
   assert.ok(listed.list.some((e) => e.webhook_endpoint.id === endpoint.id));
 
-  const created = await chargebee.subscription.createForCustomer(CUSTOMER, {
-    plan_id: "credits-pro-USD-monthly",
-    card: CARD,
+  await chargebee.paymentSource.createCard({ customer_id: CUSTOMER, card: CARD });
+  const created = await chargebee.subscription.createWithItems(CUSTOMER, {
+    subscription_items: [{ item_price_id: "credits-pro-USD-monthly" }],
   });
   const hook = await delivery((d) => d.path === "/second" && d.event.content.subscription?.id === created.subscription.id);
   assert.ok(hook, "the endpoint got the subscription_created event");

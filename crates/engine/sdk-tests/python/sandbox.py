@@ -28,7 +28,9 @@ socket.getaddrinfo = _getaddrinfo
 
 
 class Sandbox:
-    def __init__(self):
+    """The sandbox on product catalog `catalog`: "v2" (Chargebee's default for new sites) or "v1"."""
+
+    def __init__(self, catalog="v2"):
         self.dir = tempfile.TemporaryDirectory(prefix="growthkit-sandbox-")
         binary = os.environ.get("GROWTHKIT_ENGINE_BIN", str(ROOT / "target/debug/growthkit-engine"))
         env = {
@@ -38,6 +40,7 @@ class Sandbox:
             "DATABASE_URL": f"sqlite://{self.dir.name}/engine.db",
             "GROWTHKIT_ENGINE_ADDR": "127.0.0.1:0",
             "GROWTHKIT_API_KEY": API_KEY,
+            "GROWTHKIT_PRODUCT_CATALOG": catalog,
         }
         self.process = subprocess.Popen(
             [binary], cwd=self.dir.name, env=env, stdout=subprocess.PIPE, text=True
