@@ -247,12 +247,22 @@ async fn invoices_for_subscription(
     wrapped("invoice", s.engine.list_invoices(&under_parent(&list_params(q), "subscription_id[is]", &id)?).await?)
 }
 
-/// A page of subscriptions, each with its customer as Chargebee lists them.
+/// A page of subscriptions, each with its customer as Chargebee lists them (the customers read in one list
+/// call: a page holds at most 100 subscriptions, so at most 100 customers).
 async fn subscription_page(s: &ApiState, params: &ListParams) -> ApiResult {
     let page = s.engine.list_subscriptions(params).await?;
+    let mut ids: Vec<&str> = page.list.iter().map(|sub| sub.customer_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let customers = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let wanted = serde_json::to_string(&ids).map_err(|_| ApiError::internal())?;
+        s.engine.list_customers(&ListParams::new().with("id[in]", wanted).with("limit", "100")).await?.list
+    };
     let mut list = Vec::with_capacity(page.list.len());
     for subscription in page.list {
-        let customer = s.engine.retrieve_customer(&subscription.customer_id).await?;
+        let customer = customers.iter().find(|c| c.id == subscription.customer_id).ok_or_else(ApiError::internal)?;
         list.push(serde_json::json!({ "subscription": subscription, "customer": customer }));
     }
     json(Page { list, next_offset: page.next_offset })
