@@ -6,8 +6,10 @@ import socket
 import subprocess
 import tempfile
 import threading
+import unittest
 from pathlib import Path
 
+import chargebee
 from chargebee import Chargebee
 
 API_KEY = "test_sdk_sandbox_key"
@@ -73,3 +75,29 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.dir.cleanup()
+
+
+class SandboxTest(unittest.TestCase):
+    """A test class with its own sandbox on product catalog `catalog`, and `refused` for asserting errors."""
+
+    catalog = "v2"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sandbox = Sandbox(catalog=cls.catalog)
+        cls.cb = cls.sandbox.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sandbox.stop()
+
+    def refused(self, call, status=400, code=None, param=None):
+        with self.assertRaises(chargebee.APIError) as caught:
+            call()
+        err = caught.exception
+        self.assertEqual(err.http_status_code, status)
+        if code:
+            self.assertEqual(err.api_error_code, code)
+        if param:
+            self.assertEqual(err.param, param)
+        return err

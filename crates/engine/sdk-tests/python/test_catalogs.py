@@ -4,37 +4,13 @@ charge items and payment sources. Each site refuses the other version's endpoint
 
 import unittest
 
-import chargebee
-
-from sandbox import Sandbox
+from sandbox import SandboxTest
 
 CARD = {"number": "4242424242424242", "expiry_month": 12, "expiry_year": 2099, "cvv": "123"}
 DECLINED = dict(CARD, number="4000000000000002")
 
 
-class SiteTest(unittest.TestCase):
-    catalog = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.sandbox = Sandbox(catalog=cls.catalog)
-        cls.cb = cls.sandbox.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sandbox.stop()
-
-    def refused(self, call, status=400, code=None, param=None):
-        with self.assertRaises(chargebee.APIError) as caught:
-            call()
-        err = caught.exception
-        self.assertEqual(err.http_status_code, status)
-        if code:
-            self.assertEqual(err.api_error_code, code)
-        if param:
-            self.assertEqual(err.param, param)
-        return err
-
+class SiteTest(SandboxTest):
     def incompatible(self, call):
         self.refused(call, code="configuration_incompatible")
 

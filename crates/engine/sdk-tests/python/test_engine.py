@@ -7,34 +7,14 @@ import unittest
 
 import chargebee
 
-from sandbox import Sandbox
+from sandbox import SandboxTest
 
 CUSTOMER = "demo_acme"
 SUBSCRIPTION = "demo_acme_sub"
 OFFER = "offer_advanced_analytics"
 
 
-class EngineThroughPythonSdk(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sandbox = Sandbox()
-        cls.cb = cls.sandbox.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sandbox.stop()
-
-    def refused(self, call, status=400, code=None, param=None):
-        with self.assertRaises(chargebee.APIError) as caught:
-            call()
-        err = caught.exception
-        self.assertEqual(err.http_status_code, status)
-        if code:
-            self.assertEqual(err.api_error_code, code)
-        if param:
-            self.assertEqual(err.param, param)
-        return err
-
+class EngineThroughPythonSdk(SandboxTest):
     def test_offer_journey(self):
         decided = self.cb.PersonalizedOffer.personalized_offers(
             {

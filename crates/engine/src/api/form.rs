@@ -88,17 +88,7 @@ impl Form {
 
     /// `addons[id][i]` with `addons[quantity][i]` (default 1), for i = 0, 1, … while present.
     pub(super) fn addons(&self) -> Result<Vec<AddonQuantity>, ApiError> {
-        let mut addons = Vec::new();
-        for i in 0.. {
-            let Some(id) = self.optional(&format!("addons[id][{i}]")) else { break };
-            let qty_name = format!("addons[quantity][{i}]");
-            let quantity = match self.optional(&qty_name) {
-                None => 1,
-                Some(_) => self.integer(&qty_name)?,
-            };
-            addons.push(AddonQuantity { id: id.to_owned(), quantity });
-        }
-        Ok(addons)
+        self.quantities(|i| format!("addons[id][{i}]"), |i| format!("addons[quantity][{i}]"))
     }
 
     /// The card, when `card[number]` is given.
@@ -109,17 +99,26 @@ impl Form {
     /// `{list}[item_price_id][i]` with `{list}[quantity][i]` (default 1), for i = 0, 1, … while present:
     /// the item prices of a 2.0 call (`subscription_items`, `item_prices`).
     pub(super) fn item_prices(&self, list: &str) -> Result<Vec<AddonQuantity>, ApiError> {
-        let mut prices = Vec::new();
+        self.quantities(|i| format!("{list}[item_price_id][{i}]"), |i| format!("{list}[quantity][{i}]"))
+    }
+
+    /// Ids with their quantities (default 1) under the names `id(i)` and `quantity(i)`, while present.
+    fn quantities(
+        &self,
+        id: impl Fn(usize) -> String,
+        quantity: impl Fn(usize) -> String,
+    ) -> Result<Vec<AddonQuantity>, ApiError> {
+        let mut found = Vec::new();
         for i in 0.. {
-            let Some(id) = self.optional(&format!("{list}[item_price_id][{i}]")) else { break };
-            let qty_name = format!("{list}[quantity][{i}]");
+            let Some(value) = self.optional(&id(i)) else { break };
+            let qty_name = quantity(i);
             let quantity = match self.optional(&qty_name) {
                 None => 1,
                 Some(_) => self.integer(&qty_name)?,
             };
-            prices.push(AddonQuantity { id: id.to_owned(), quantity });
+            found.push(AddonQuantity { id: value.to_owned(), quantity });
         }
-        Ok(prices)
+        Ok(found)
     }
 
     /// One addon charge's `addon_id` and `addon_quantity` (required: credit packs are quantity-based).
