@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use crate::ui::payment::CardScript;
 use growthkit_wire::CatalogVersion;
 
 /// Which billing system the app talks to through the Billing port.
@@ -10,9 +11,13 @@ use growthkit_wire::CatalogVersion;
 pub enum BillingBackend {
     /// The embedded Chargebee-compatible engine, in process (default).
     Local,
-    /// Real Chargebee (or any server speaking its wire format) over HTTPS.
-    Chargebee { site: String, api_key: String, base_url: Option<String> },
+    /// Real Chargebee (or any server speaking its wire format) over HTTPS. Pages load the card script from
+    /// `js_url` and authorize payments with `publishable_key`.
+    Chargebee { site: String, api_key: String, base_url: Option<String>, publishable_key: String, js_url: String },
 }
+
+/// Chargebee.js, where real sites' pages load it from.
+pub const CHARGEBEE_JS: &str = "https://js.chargebee.com/v2/chargebee.js";
 
 /// Everything the server needs to start, read once in `main`.
 #[derive(Debug, Clone)]
@@ -29,6 +34,13 @@ pub struct Config {
     pub catalog: CatalogVersion,
     /// `GROWTHKIT_API_KEY`: the key clients present (HTTP Basic user name) to the engine's `/api/v2` API.
     pub engine_api_key: String,
+    /// `GROWTHKIT_ENGINE_ADDR`: where the embedded engine serves as a billing site of its own (its API, the
+    /// card script and the endpoint browsers send cards to), apart from this app's address.
+    pub engine_addr: SocketAddr,
+    /// `GROWTHKIT_ENGINE_PUBLIC_URL`: how browsers reach that address (default: it, over HTTP).
+    pub engine_public_url: String,
+    /// `GROWTHKIT_PUBLISHABLE_KEY`: the embedded engine's publishable key, which pages pass to its card script.
+    pub publishable_key: String,
     /// `GROWTHKIT_DEMO_DATA`: seed demo accounts and users into an empty database (default on).
     pub demo_data: bool,
     /// `GROWTHKIT_SECRET`: signs tokens handed to browsers. Unset, one is generated and kept in the database.
@@ -89,7 +101,16 @@ impl Config {
                     .ok_or_else(|| ConfigError("GROWTHKIT_BILLING=chargebee needs CHARGEBEE_SITE".into()))?;
                 let api_key = get("CHARGEBEE_API_KEY")
                     .ok_or_else(|| ConfigError("GROWTHKIT_BILLING=chargebee needs CHARGEBEE_API_KEY".into()))?;
-                BillingBackend::Chargebee { site, api_key, base_url: get("CHARGEBEE_BASE_URL") }
+                let publishable_key = get("CHARGEBEE_PUBLISHABLE_KEY").ok_or_else(|| {
+                    ConfigError("GROWTHKIT_BILLING=chargebee needs CHARGEBEE_PUBLISHABLE_KEY (for Chargebee.js)".into())
+                })?;
+                let base_url = get("CHARGEBEE_BASE_URL").map(|u| u.trim_end_matches('/').to_owned());
+                // A server standing in for Chargebee serves its own card script, as the engine does.
+                let js_url = get("CHARGEBEE_JS_URL").unwrap_or_else(|| match &base_url {
+                    Some(base) => format!("{base}/js/v2/chargebee.js"),
+                    None => CHARGEBEE_JS.into(),
+                });
+                BillingBackend::Chargebee { site, api_key, base_url, publishable_key, js_url }
             }
             other => {
                 return Err(ConfigError(format!("GROWTHKIT_BILLING must be `local` or `chargebee`, got {other:?}")));
@@ -102,7 +123,26 @@ impl Config {
                 .ok_or_else(|| ConfigError(format!("GROWTHKIT_PRODUCT_CATALOG must be v1 or v2, got {v:?}")))?,
         };
 
+        let engine_addr = get("GROWTHKIT_ENGINE_ADDR").unwrap_or_else(|| "127.0.0.1:3001".into());
+        let engine_addr: SocketAddr = engine_addr
+            .parse()
+            .map_err(|_| ConfigError(format!("GROWTHKIT_ENGINE_ADDR must be host:port, got {engine_addr:?}")))?;
+
         Ok(Config {
+            engine_addr,
+            engine_public_url: match get("GROWTHKIT_ENGINE_PUBLIC_URL") {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    url.trim_end_matches('/').to_owned()
+                }
+                Some(url) => {
+                    return Err(ConfigError(format!(
+                        "GROWTHKIT_ENGINE_PUBLIC_URL must start with http(s)://, got {url:?}"
+                    )));
+                }
+                None => format!("http://{engine_addr}"),
+            },
+            publishable_key: get("GROWTHKIT_PUBLISHABLE_KEY")
+                .unwrap_or_else(|| growthkit_engine::sandbox::DEFAULT_PUBLISHABLE_KEY.into()),
             database_url,
             catalog,
             addr,
@@ -125,6 +165,27 @@ impl Config {
                 None => format!("http://{addr}"),
             },
         })
+    }
+}
+
+impl Config {
+    /// Where pages load the card script from and how they start it: the engine's own script on its address,
+    /// or Chargebee.js for the configured site.
+    pub fn card_script(&self) -> CardScript {
+        match &self.billing {
+            BillingBackend::Local => CardScript {
+                src: format!("{}/js/v2/chargebee.js", self.engine_public_url),
+                site: "growthkit-local".into(),
+                publishable_key: self.publishable_key.clone(),
+                domain: Some(self.engine_public_url.clone()),
+            },
+            BillingBackend::Chargebee { site, base_url, publishable_key, js_url, .. } => CardScript {
+                src: js_url.clone(),
+                site: site.clone(),
+                publishable_key: publishable_key.clone(),
+                domain: base_url.clone(),
+            },
+        }
     }
 }
 
@@ -158,16 +219,26 @@ mod tests {
         assert!(!c.secure_cookies);
         assert_eq!(c.smtp_url, None);
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.card_script().src, "http://127.0.0.1:3001/js/v2/chargebee.js");
     }
 
     #[test]
     fn chargebee_backend_needs_site_and_key() {
         let err = config(&[("GROWTHKIT_BILLING", "chargebee")]).unwrap_err();
         assert!(err.to_string().contains("CHARGEBEE_SITE"));
-        let c =
-            config(&[("GROWTHKIT_BILLING", "chargebee"), ("CHARGEBEE_SITE", "acme-test"), ("CHARGEBEE_API_KEY", "k")])
-                .unwrap();
+        let site = [("GROWTHKIT_BILLING", "chargebee"), ("CHARGEBEE_SITE", "acme-test"), ("CHARGEBEE_API_KEY", "k")];
+        assert!(config(&site).unwrap_err().to_string().contains("CHARGEBEE_PUBLISHABLE_KEY"));
+        let c = config(&[&site[..], &[("CHARGEBEE_PUBLISHABLE_KEY", "test_pk")]].concat()).unwrap();
         assert!(matches!(c.billing, BillingBackend::Chargebee { ref site, .. } if site == "acme-test"));
+        let script = c.card_script();
+        assert_eq!((script.src.as_str(), script.domain), (CHARGEBEE_JS, None));
+        let local = config(
+            &[&site[..], &[("CHARGEBEE_PUBLISHABLE_KEY", "pk"), ("CHARGEBEE_BASE_URL", "http://127.0.0.1:9/")]]
+                .concat(),
+        )
+        .unwrap()
+        .card_script();
+        assert_eq!(local.src, "http://127.0.0.1:9/js/v2/chargebee.js");
     }
 
     #[test]

@@ -27,14 +27,25 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let state = server::boot(config, Clock::system()).await?;
     tracing::info!(billing = %state.billing.describe(), "database ready");
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    let engine_listener = tokio::net::TcpListener::bind(state.config.engine_addr).await?;
     server::connect_engine_webhooks(&state, listener.local_addr()?).await?;
     let worker = growthkit::jobs::spawn_worker(state.clone());
     let sender = growthkit_engine::events::spawn_sender(state.engine.clone());
     let mail = growthkit::mail::sender::spawn_sender(state.clone());
+    let engine_site = server::engine_site(&state);
     let app = server::router(state).await?;
 
-    tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(growthkit_engine::sandbox::shutdown_signal()).await?;
+    tracing::info!("listening on http://{addr}; the engine's billing site on http://{}", engine_listener.local_addr()?);
+    // One signal stops both listeners.
+    let (stop, mut stopped) = tokio::sync::watch::channel(());
+    let engine = axum::serve(engine_listener, engine_site).with_graceful_shutdown(async move {
+        let _ = stopped.changed().await;
+    });
+    let app = axum::serve(listener, app).with_graceful_shutdown(async move {
+        growthkit_engine::sandbox::shutdown_signal().await;
+        let _ = stop.send(());
+    });
+    tokio::try_join!(async { app.await }, async { engine.await })?;
     worker.abort();
     sender.abort();
     mail.abort();

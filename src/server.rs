@@ -131,6 +131,13 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
         .with_state(state))
 }
 
+/// The embedded engine as a billing site of its own, for `GROWTHKIT_ENGINE_ADDR`: its API, the card script
+/// and the endpoint browsers send cards to. Apart from this app's address on purpose: cards go there, never
+/// to the app.
+pub fn engine_site(state: &AppState) -> Router {
+    engine::sandbox::router(state.engine.clone(), &state.config.engine_api_key, &state.config.publishable_key)
+}
+
 /// With the built-in engine, points its webhooks at this server's `/webhooks/chargebee` (on loopback, at
 /// the port actually bound) with the configured credentials. Real Chargebee is configured in its own
 /// settings instead.

@@ -15,9 +15,9 @@ use growthkit::billing::local::LocalEngine;
 use growthkit::billing::{Billing, BillingError};
 use growthkit_wire::{
     AddonCharge, AddonQuantity, CardDetails, CatalogVersion, ChangePlanRequest, CreateFulfillmentRequest,
-    CreateGiftRequest, CreateSubscriptionRequest, FULFILLMENT_EXISTS, FulfillmentStatus, GiftPayment, GiftQuery,
-    ItemPriceQuery, NewCustomer, OfferEventRequest, OfferEventType, PersonalizedOffer, PersonalizedOffersRequest,
-    ShippingAddress, SubscriptionCreated, SubscriptionCustomer, UpdateFulfillmentRequest,
+    CreateGiftRequest, CreateSubscriptionRequest, FULFILLMENT_EXISTS, FulfillmentStatus, GiftQuery, ItemPriceQuery,
+    NewCustomer, NewPaymentIntent, OfferEventRequest, OfferEventType, PaymentMethod, PersonalizedOffer,
+    PersonalizedOffersRequest, ShippingAddress, SubscriptionCreated, SubscriptionCustomer, UpdateFulfillmentRequest,
 };
 
 fn offer_request(has_advanced_analytics: bool) -> PersonalizedOffersRequest {
@@ -68,6 +68,7 @@ macro_rules! contract {
 
 contract!(
     decisions,
+    payment_intents,
     offer_events,
     fulfillments,
     plan_change,
@@ -84,6 +85,44 @@ contract!(
 
 fn card(number: &str) -> CardDetails {
     CardDetails { number: number.into(), expiry_month: 12, expiry_year: 2030, cvv: "123".into() }
+}
+
+/// What the app pays with: an intent for `amount` cents created through the port, authorized with `number`
+/// at the engine's card endpoint as a browser would (a declined or unreadable card leaves it unauthorized).
+async fn intent(app: &TestApp, billing: &Arc<dyn Billing>, amount: i64, number: &str) -> PaymentMethod {
+    let req = NewPaymentIntent { amount, currency_code: "USD".into(), customer_id: None };
+    let intent = billing.create_payment_intent(&req).await.unwrap();
+    assert_eq!((intent.status.as_str(), intent.amount), ("inited", amount));
+    app.authorize_card(&intent.id, number).await;
+    PaymentMethod::Intent(intent.id)
+}
+
+/// Intents as the browser and the server see them: created `inited`; a declined card leaves the refusal on
+/// the intent (still `inited`), which then pays nothing; an approved one is `authorized`, pays exactly its
+/// amount once, and reads `consumed` after.
+async fn payment_intents(app: &TestApp, billing: Arc<dyn Billing>) {
+    let PaymentMethod::Intent(declined) = intent(app, &billing, 7_900, "4000000000000002").await else { panic!() };
+    let seen = billing.retrieve_payment_intent(&declined).await.unwrap();
+    let attempt = seen.active_payment_attempt.clone().expect("the refused attempt");
+    assert_eq!((seen.status.as_str(), attempt.status.as_str()), ("inited", "refused"));
+    assert_eq!(attempt.error_code.as_deref(), Some("card_declined"));
+    assert_eq!(seen.unusable().unwrap().http_status_code, 402);
+
+    let change = |payment: PaymentMethod| ChangePlanRequest {
+        subscription_id: "demo_acme_sub".into(),
+        plan_item_price_id: "growth-plus-USD-monthly".into(),
+        payment,
+    };
+    let short = intent(app, &billing, 100, "4111111111111111").await;
+    let err = billing.change_plan(&change(short), None).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().param.as_deref(), Some("payment_intent[id]"), "{err}");
+    let good = intent(app, &billing, 7_900, "4111111111111111").await;
+    let PaymentMethod::Intent(id) = good.clone() else { panic!() };
+    assert_eq!(billing.retrieve_payment_intent(&id).await.unwrap().status, "authorized");
+    billing.change_plan(&change(good), Some("contract-intent")).await.unwrap();
+    assert_eq!(billing.retrieve_payment_intent(&id).await.unwrap().status, "consumed");
+    let err = billing.retrieve_payment_intent("pi_missing").await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().http_status_code, 404);
 }
 
 /// At most one offer, stable for the same request; an unknown customer is a 404 naming the parameter.
@@ -152,28 +191,31 @@ async fn fulfillments(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!(err.refusal().unwrap().http_status_code, 404);
 }
 
-/// With the test gateway: a decline changes nothing, a bad card names its field, an approval moves the
-/// plan once (replays answer the same), and a repeat without a key is refused.
-async fn plan_change(_: &TestApp, billing: Arc<dyn Billing>) {
-    let change = |number: &str| ChangePlanRequest {
+/// With the test gateway: a decline changes nothing, an intent the card never authorized pays nothing, an
+/// approval moves the plan once (replays answer the same), and a repeat without a key is refused.
+async fn plan_change(app: &TestApp, billing: Arc<dyn Billing>) {
+    let change = |payment: PaymentMethod| ChangePlanRequest {
         subscription_id: "demo_acme_sub".into(),
         plan_item_price_id: "growth-plus-USD-monthly".into(),
-        card: card(number),
+        payment,
     };
-    let err = billing.change_plan(&change("4000 0000 0000 0002"), Some("contract-declined")).await.unwrap_err();
+    let declined = change(intent(app, &billing, 7_900, "4000 0000 0000 0002").await);
+    let err = billing.change_plan(&declined, Some("contract-declined")).await.unwrap_err();
     let refusal = err.refusal().unwrap();
     assert_eq!((refusal.http_status_code, refusal.api_error_code.as_str()), (402, "payment_processing_failed"));
     let sub = billing.retrieve_subscription("demo_acme_sub").await.unwrap();
     assert_eq!(sub.subscription_items[0].item_price_id, "growth-USD-monthly");
 
-    let err = billing.change_plan(&change("5555555555554444"), None).await.unwrap_err();
-    assert_eq!(err.refusal().unwrap().param.as_deref(), Some("card[number]"));
+    let unreadable = change(intent(app, &billing, 7_900, "5555555555554444").await);
+    let err = billing.change_plan(&unreadable, None).await.unwrap_err();
+    assert_eq!(err.refusal().unwrap().param.as_deref(), Some("payment_intent[id]"));
 
-    let paid = billing.change_plan(&change("4111 1111 1111 1111"), Some("contract-upgrade")).await.unwrap();
+    let approved = change(intent(app, &billing, 7_900, "4111 1111 1111 1111").await);
+    let paid = billing.change_plan(&approved, Some("contract-upgrade")).await.unwrap();
     assert_eq!(paid.subscription.subscription_items[0].item_price_id, "growth-plus-USD-monthly");
     assert_eq!((paid.invoice.status.as_str(), paid.invoice.total, paid.invoice.amount_due), ("paid", 7_900, 0));
-    assert_eq!(billing.change_plan(&change("4111 1111 1111 1111"), Some("contract-upgrade")).await.unwrap(), paid);
-    let err = billing.change_plan(&change("4111 1111 1111 1111"), None).await.unwrap_err();
+    assert_eq!(billing.change_plan(&approved, Some("contract-upgrade")).await.unwrap(), paid);
+    let err = billing.change_plan(&approved, None).await.unwrap_err();
     assert!(err.refusal().unwrap().message.contains("already on this plan"));
     assert_eq!(billing.retrieve_subscription("demo_acme_sub").await.unwrap(), paid.subscription);
     let err = billing.retrieve_subscription("nope").await.unwrap_err();
@@ -210,7 +252,7 @@ async fn credit_catalog(app: &TestApp, billing: Arc<dyn Billing>) {
     assert_eq!((growth.item_type.as_str(), growth.price, growth.period), ("plan", 7_900, Some(1)));
 }
 
-fn credit_signup(number: &str) -> CreateSubscriptionRequest {
+fn credit_signup(payment: PaymentMethod) -> CreateSubscriptionRequest {
     CreateSubscriptionRequest {
         customer: SubscriptionCustomer::New {
             id: "cus_contract".into(),
@@ -220,27 +262,31 @@ fn credit_signup(number: &str) -> CreateSubscriptionRequest {
         },
         plan_id: "credits-starter-USD-monthly".into(),
         addons: vec![AddonQuantity { id: "credit-pack-500-USD".into(), quantity: 2 }],
-        card: Some(card(number)),
+        payment,
     }
 }
 
 /// A paid credits subscription (a $0 plan and two 500-credit packs).
 async fn credits_subscription(billing: &Arc<dyn Billing>) -> SubscriptionCreated {
-    billing.create_subscription(&credit_signup("4111111111111111"), Some("contract-credit")).await.unwrap()
+    let signup = credit_signup(PaymentMethod::Card(card("4111111111111111")));
+    billing.create_subscription(&signup, Some("contract-credit")).await.unwrap()
 }
 
-/// A decline creates no subscription; an approval invoices plan and packs once, however often it is replayed.
-async fn credit_subscription(_: &TestApp, billing: Arc<dyn Billing>) {
+/// A decline creates no subscription; an approval invoices plan and packs once, however often it is replayed,
+/// whether the card came with the call or through an intent the browser authorized.
+async fn credit_subscription(app: &TestApp, billing: Arc<dyn Billing>) {
     for declined in ["4000000000000002", "4000000000009995"] {
-        let err = billing.create_subscription(&credit_signup(declined), Some(&format!("contract-{declined}"))).await;
+        let signup = credit_signup(intent(app, &billing, 8_000, declined).await);
+        let err = billing.create_subscription(&signup, Some(&format!("contract-{declined}"))).await;
         assert_eq!(err.unwrap_err().refusal().unwrap().http_status_code, 402);
     }
-    let created = credits_subscription(&billing).await;
+    let signup = credit_signup(intent(app, &billing, 8_000, "4111111111111111").await);
+    let created = billing.create_subscription(&signup, Some("contract-credit")).await.unwrap();
     assert_eq!((created.invoice.total, created.invoice.status.as_str()), (8_000, "paid"));
     assert_eq!(created.customer.id, "cus_contract");
     let packs = &created.invoice.line_items[1];
     assert_eq!((packs.entity_id.as_str(), packs.quantity, packs.amount), ("credit-pack-500-USD", 2, 8_000));
-    assert_eq!(credits_subscription(&billing).await, created);
+    assert_eq!(billing.create_subscription(&signup, Some("contract-credit")).await.unwrap(), created);
 }
 
 fn top_up(subscription_id: &str) -> AddonCharge {
@@ -329,7 +375,7 @@ fn gift(scheduled_at: Option<i64>) -> CreateGiftRequest {
         gifter_customer_id: "contract_gifter".into(),
         signature: "Ada".into(),
         note: Some("Happy birthday".into()),
-        payment: GiftPayment::Card(card("4111111111111111")),
+        payment: PaymentMethod::Card(card("4111111111111111")),
         receiver_customer_id: "contract_rita".into(),
         receiver_first_name: "Rita".into(),
         receiver_last_name: "Recipient".into(),

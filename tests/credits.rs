@@ -12,17 +12,22 @@ const CARL: &str = "credits@demo.test";
 const PACK_500: &str = "credit-pack-500-USD";
 const PACK_100: &str = "credit-pack-100-USD";
 
-fn checkout_form<'a>(pack: &'a str, nonce: &'a str) -> Vec<(&'a str, &'a str)> {
+/// The checkout as the page sends it, paid with the payment intent `intent` it authorized.
+fn checkout_form<'a>(pack: &'a str, nonce: &'a str, intent: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("input[plan_id]", "credits-starter-USD-monthly"),
         ("input[pack_id]", pack),
         ("input[quantity]", "1"),
-        ("input[card_number]", "4111 1111 1111 1111"),
-        ("input[expiry_month]", "12"),
-        ("input[expiry_year]", "2030"),
-        ("input[cvc]", "123"),
+        ("input[payment_intent_id]", intent),
         ("input[nonce]", nonce),
     ]
+}
+
+/// The page's first step: a payment intent for one `pack` with the starter plan, authorized with card
+/// `number` at the engine's card endpoint.
+async fn paid(app: &TestApp, cookie: &str, pack: &str, number: &str) -> Result<String, (u16, Value)> {
+    let start = [("plan_id", "credits-starter-USD-monthly"), ("pack_id", pack), ("quantity", "1")];
+    common::card_payment(app, cookie, "/api/credits_payment", &start, number).await
 }
 
 /// The credits page's state for the signed-in user.
@@ -52,7 +57,9 @@ async fn engine_invoices(app: &TestApp) -> i64 {
 async fn subscribed(app: &TestApp) -> String {
     let cookie = session(app, CARL).await;
     let nonce = overview(app, &cookie).await["Checkout"]["nonce"].as_str().unwrap().to_owned();
-    let (status, body) = post_as(app, &cookie, "/api/credits_checkout", &checkout_form(PACK_500, &nonce)).await;
+    let intent = paid(app, &cookie, PACK_500, "4111 1111 1111 1111").await.expect("card taken");
+    let (status, body) =
+        post_as(app, &cookie, "/api/credits_checkout", &checkout_form(PACK_500, &nonce, &intent)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(overview(app, &cookie).await, Value::String("Activating".into()));
     deliver_webhooks(app).await;
@@ -63,19 +70,24 @@ async fn subscribed(app: &TestApp) -> String {
 async fn checkout_without_a_pack_is_refused_by_the_server() {
     let app = spawn().await;
     let cookie = session(&app, CARL).await;
-    let (status, body) = post_as(&app, &cookie, "/api/credits_checkout", &checkout_form("", "0123456789abcdef")).await;
+    let (status, body) =
+        post_as(&app, &cookie, "/api/credits_checkout", &checkout_form("", "0123456789abcdef", "pi_x")).await;
     assert_eq!(status, 422);
     assert!(body["message"].as_str().unwrap().contains("credit pack"), "{body}");
     let unknown =
-        post_as(&app, &cookie, "/api/credits_checkout", &checkout_form("no-such-pack", "0123456789abcdef")).await;
+        post_as(&app, &cookie, "/api/credits_checkout", &checkout_form("no-such-pack", "0123456789abcdef", "pi_x"))
+            .await;
     assert_eq!(unknown.0, 422);
+    // No payment intent for what cannot be bought either.
+    let (status, body) = paid(&app, &cookie, "", "4111111111111111").await.unwrap_err();
+    assert!(status == 422 && body["message"].as_str().unwrap().contains("credit pack"), "{body}");
     assert_eq!(engine_invoices(&app).await, 0, "nothing reached billing");
     assert!(overview(&app, &cookie).await.get("Checkout").is_some());
     // Signed out, the endpoint refuses outright.
     let res = common::client()
         .post(app.url("/api/credits_checkout"))
         .header("sec-fetch-site", "same-origin")
-        .form(&checkout_form(PACK_500, "0123456789abcdef"))
+        .form(&checkout_form(PACK_500, "0123456789abcdef", "pi_x"))
         .send()
         .await
         .unwrap();
@@ -246,8 +258,11 @@ async fn only_the_owner_buys_and_a_member_sees_why() {
     let state = overview(&app, &member).await;
     assert_eq!(state["Checkout"]["can_buy"], false);
     let nonce = state["Checkout"]["nonce"].as_str().unwrap().to_owned();
-    let (status, body) = post_as(&app, &member, "/api/credits_checkout", &checkout_form(PACK_500, &nonce)).await;
+    let (status, body) =
+        post_as(&app, &member, "/api/credits_checkout", &checkout_form(PACK_500, &nonce, "pi_x")).await;
     assert_eq!((status, body["kind"].as_str()), (403, Some("forbidden")));
+    let (status, _) = paid(&app, &member, PACK_500, "4111111111111111").await.unwrap_err();
+    assert_eq!(status, 403, "no payment intent for a member either");
     assert!(body["message"].as_str().unwrap().contains("Only the account owner"), "{body}");
     assert_eq!(engine_invoices(&app).await, 0);
     let (status, _) = post_as(&app, &member, "/api/run_report", &[("nonce", &nonce)]).await;

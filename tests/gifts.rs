@@ -14,8 +14,9 @@ const GINA: &str = "gifter@demo.test";
 const RITA: &str = "rita@demo.test";
 const DAY: i64 = 86_400;
 
-/// The gift checkout form for Rita; `send_at` empty is "now".
-fn form<'a>(plan: &'a str, send_at: &'a str, nonce: &'a str, card: &'a str) -> Vec<(&'a str, &'a str)> {
+/// The gift checkout form for Rita; `send_at` empty is "now"; `intent` the payment intent the page authorized
+/// (empty while asking for one).
+fn form<'a>(plan: &'a str, send_at: &'a str, nonce: &'a str, intent: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("input[plan_id]", plan),
         ("input[first_name]", "Rita"),
@@ -26,10 +27,7 @@ fn form<'a>(plan: &'a str, send_at: &'a str, nonce: &'a str, card: &'a str) -> V
         ("input[send_at]", send_at),
         ("input[time_zone]", "Europe/Berlin"),
         ("input[utc_offset_minutes]", "60"),
-        ("input[card_number]", card),
-        ("input[expiry_month]", "12"),
-        ("input[expiry_year]", "2030"),
-        ("input[cvc]", "123"),
+        ("input[payment_intent_id]", intent),
         ("input[nonce]", nonce),
     ]
 }
@@ -40,12 +38,24 @@ async fn nonce(app: &TestApp, cookie: &str) -> String {
     body["nonce"].as_str().unwrap().to_owned()
 }
 
+/// What the page does before `buy_gift`: a payment intent for the gift in `fields` (`/api/gift_payment`),
+/// authorized with card `number` at the engine's card endpoint.
+async fn paid(app: &TestApp, cookie: &str, fields: &[(&str, &str)], number: &str) -> String {
+    common::card_payment(app, cookie, "/api/gift_payment", fields, number).await.expect("the card is taken")
+}
+
+/// `fields` with the payment intent set.
+fn with_intent<'a>(mut fields: Vec<(&'a str, &'a str)>, intent: &'a str) -> Vec<(&'a str, &'a str)> {
+    fields.iter_mut().filter(|(k, _)| *k == "input[payment_intent_id]").for_each(|f| f.1 = intent);
+    fields
+}
+
 /// Buys a 3-month gift for Rita as Gina; returns the gift id.
 async fn buy(app: &TestApp, cookie: &str, send_at: Option<i64>) -> String {
     let n = nonce(app, cookie).await;
     let at = send_at.map(|t| t.to_string()).unwrap_or_default();
-    let (status, body) =
-        post_as(app, cookie, "/api/buy_gift", &form("gift-growth-3m-USD", &at, &n, "4111111111111111")).await;
+    let intent = paid(app, cookie, &form("gift-growth-3m-USD", &at, &n, ""), "4111111111111111").await;
+    let (status, body) = post_as(app, cookie, "/api/buy_gift", &form("gift-growth-3m-USD", &at, &n, &intent)).await;
     assert_eq!(status, 200, "{body}");
     assert!(body["url"].as_str().unwrap().starts_with("/account/gifts?ordered=gift_"), "{body}");
     body["gift_id"].as_str().unwrap().to_owned()
@@ -255,24 +265,34 @@ async fn checkout_refuses_bad_input_with_a_clear_message_and_creates_nothing() {
     let app = spawn().await;
     let gina = session(&app, GINA).await;
     let n = nonce(&app, &gina).await;
-    let card = "4111111111111111";
     let later = (T0 + DAY).to_string();
     let past = (T0 - 60).to_string();
     let far = (T0 + 400 * DAY).to_string();
+    let card = paid(&app, &gina, &form("gift-growth-3m-USD", &later, &n, ""), "4111111111111111").await;
+    let card = card.as_str();
+    let declined = paid(&app, &gina, &form("gift-growth-3m-USD", &later, &n, ""), "4000000000000002").await;
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (form("gift-growth-3m-USD", &past, &n, card), "in the past"),
         (form("gift-growth-3m-USD", &far, &n, card), "within 365 days"),
         (form("gift-growth-box-6m-USD", &later, &n, card), "shipping address"),
         (form("no-such-plan", &later, &n, card), "Choose a gift plan"),
         (form("gift-growth-3m-USD", &later, "x", card), "Reload the page"),
-        (form("gift-growth-3m-USD", &later, &n, "4111"), "card number"),
-        (form("gift-growth-3m-USD", &later, &n, "4000000000000002"), "Nothing was charged"),
+        (form("gift-growth-3m-USD", &later, &n, &declined), "Nothing was charged"),
+        (form("gift-growth-3m-USD", &later, &n, "pi_never_made"), "not found"),
+        (form("gift-growth-3m-USD", &later, &n, "pi 1"), "card details"),
     ];
     for (fields, expected) in cases {
         let (status, body) = post_as(&app, &gina, "/api/buy_gift", &fields).await;
         assert_eq!(status, 422, "{body}");
         assert!(body["message"].as_str().unwrap().contains(expected), "{expected}: {body}");
     }
+    // The same checks come before any payment intent is made, and the card itself goes only to billing.
+    for fields in [form("gift-growth-3m-USD", &past, &n, ""), form("no-such-plan", &later, &n, "")] {
+        assert_eq!(post_as(&app, &gina, "/api/gift_payment", &fields).await.0, 422);
+    }
+    let fields = form("gift-growth-3m-USD", &later, &n, "");
+    let (status, body) = common::card_payment(&app, &gina, "/api/gift_payment", &fields, "4111").await.unwrap_err();
+    assert_eq!((status, body["param"].as_str()), (400, Some("card[number]")), "{body}");
     let mut bad_email = form("gift-growth-3m-USD", &later, &n, card);
     bad_email[3] = ("input[email]", "rita@nowhere");
     let (status, body) = post_as(&app, &gina, "/api/buy_gift", &bad_email).await;
@@ -467,9 +487,10 @@ async fn shippable_gifts_take_the_address_from_the_gifter_or_at_the_claim() {
         ("input[address][country]", "us"),
     ];
     let n = nonce(&app, &gina).await;
-    let mut fields = form("gift-growth-box-6m-USD", "", &n, "4111111111111111");
+    let mut fields = form("gift-growth-box-6m-USD", "", &n, "");
     fields.extend(address);
-    let (status, body) = post_as(&app, &gina, "/api/buy_gift", &fields).await;
+    let intent = paid(&app, &gina, &fields, "4111111111111111").await;
+    let (status, body) = post_as(&app, &gina, "/api/buy_gift", &with_intent(fields, &intent)).await;
     assert_eq!(status, 200, "{body}");
     let boxed = body["gift_id"].as_str().unwrap().to_owned();
     let stored = app.state.engine.gift_shipping_address(&boxed).await.unwrap().unwrap();
@@ -482,8 +503,8 @@ async fn shippable_gifts_take_the_address_from_the_gifter_or_at_the_claim() {
     settings.gifter_enters_shipping = false;
     app.state.engine.save_gift_settings(&settings).await.unwrap();
     let n = nonce(&app, &gina).await;
-    let (status, body) =
-        post_as(&app, &gina, "/api/buy_gift", &form("gift-growth-box-6m-USD", "", &n, "4111111111111111")).await;
+    let intent = paid(&app, &gina, &form("gift-growth-box-6m-USD", "", &n, ""), "4111111111111111").await;
+    let (status, body) = post_as(&app, &gina, "/api/buy_gift", &form("gift-growth-box-6m-USD", "", &n, &intent)).await;
     assert_eq!(status, 200, "{body}");
     let open = body["gift_id"].as_str().unwrap().to_owned();
     settle(&app).await;

@@ -44,18 +44,19 @@ impl<'a> User<'a> {
             .await
     }
 
+    /// Pays as the page does: an intent from the app, the card to the engine's card endpoint, then the
+    /// intent's id to the app. Answers what the page shows: the card endpoint's refusal of a card field, or
+    /// the app's answer.
     async fn pay(&self, fulfillment: &str, card: &str) -> (u16, Value) {
-        self.post(
-            "/api/pay_upgrade",
-            &[
-                ("fulfillment", fulfillment),
-                ("card_number", card),
-                ("expiry_month", "12"),
-                ("expiry_year", "2030"),
-                ("cvc", "123"),
-            ],
-        )
-        .await
+        let start = [("fulfillment", fulfillment)];
+        match common::card_payment(self.app, &self.cookie, "/api/upgrade_payment", &start, card).await {
+            Ok(intent) => self.pay_with(fulfillment, &intent).await,
+            Err(refused) => refused,
+        }
+    }
+
+    async fn pay_with(&self, fulfillment: &str, intent: &str) -> (u16, Value) {
+        self.post("/api/pay_upgrade", &[("fulfillment", fulfillment), ("payment_intent_id", intent)]).await
     }
 }
 
@@ -171,7 +172,7 @@ async fn a_declined_card_fails_the_fulfillment_and_a_good_card_then_unlocks_the_
     assert_eq!((view["status"].as_str(), view["price"].as_i64()), (Some("in_progress"), Some(7_900)));
 
     let (status, bad) = owner.pay(&fulfillment, "4111").await;
-    assert_eq!((status, bad["kind"].as_str()), (422, Some("invalid")), "a typo fails nothing");
+    assert_eq!((status, bad["param"].as_str()), (400, Some("card[number]")), "a typo fails nothing: {bad}");
     assert_eq!(engine_fulfillment(&app, &fulfillment).await.status.as_str(), "in_progress");
 
     let (_, declined) = owner.pay(&fulfillment, "4000 0000 0000 0002").await;
@@ -184,7 +185,11 @@ async fn a_declined_card_fails_the_fulfillment_and_a_good_card_then_unlocks_the_
     assert_eq!((view["status"].as_str(), view["failure_reason"].as_str()), (Some("failed"), Some(reason)));
 
     // Paying again from the same page starts a new attempt and unlocks the feature.
-    let (_, paid) = owner.pay(&fulfillment, "4111 1111 1111 1111").await;
+    let start = [("fulfillment", fulfillment.as_str())];
+    let intent = common::card_payment(&app, &owner.cookie, "/api/upgrade_payment", &start, "4111 1111 1111 1111")
+        .await
+        .expect("card taken");
+    let (_, paid) = owner.pay_with(&fulfillment, &intent).await;
     assert_eq!(paid["Unlocked"]["url"], "/app/analytics?upgraded=1");
     assert_eq!(owner.gate().await, json!("Unlocked"));
     let member = User::sign_in(&app, "member@acme.test").await;
@@ -202,7 +207,7 @@ async fn a_declined_card_fails_the_fulfillment_and_a_good_card_then_unlocks_the_
     assert_eq!(sub.subscription_items[0].item_price_id, "growth-plus-USD-monthly");
 
     // A second click on Pay after success changes nothing.
-    let (_, again) = owner.pay(&fulfillment, "4111 1111 1111 1111").await;
+    let (_, again) = owner.pay_with(&fulfillment, &intent).await;
     assert_eq!(again["Unlocked"]["url"], "/app/analytics?upgraded=1");
     let (charges,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM engine_transactions WHERE status = 'success'")
         .fetch_one(&app.state.pool)
@@ -258,5 +263,7 @@ async fn upgrade_pages_of_other_accounts_are_not_found() {
     let (status, _) = carl.get(&format!("/api/upgrade_status?fulfillment={fulfillment}")).await;
     assert_eq!(status, 404);
     let (status, _) = carl.pay(&fulfillment, "4111111111111111").await;
+    assert_eq!(status, 404, "no payment intent for another account's upgrade");
+    let (status, _) = carl.pay_with(&fulfillment, "pi_anything").await;
     assert_eq!(status, 404);
 }

@@ -12,11 +12,11 @@ use growthkit_engine::Engine;
 use growthkit_engine::customers::CustomerFields;
 use growthkit_engine::idempotency::{self, Claim};
 use growthkit_wire::{
-    AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
-    Customer, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery,
-    ItemQuery, ListParams, NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest,
-    PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription, SubscriptionCreated, Timestamp,
-    UnbilledCharge, UpdateFulfillmentRequest,
+    AddonCharge, ApiError, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
+    CreateSubscriptionRequest, Customer, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice,
+    ItemPriceQuery, ItemQuery, ListParams, NewCustomer, NewPaymentIntent, OfferEventRequest, OfferFulfillment, Page,
+    PaymentIntent, PaymentMethod, PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, ShippingAddress,
+    Subscription, SubscriptionCreated, Timestamp, UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Calls the engine in process.
@@ -125,21 +125,22 @@ impl Billing for LocalEngine {
         req: &ChangePlanRequest,
         idempotency_key: Option<&str>,
     ) -> Result<PlanChange, BillingError> {
-        let card = growthkit_engine::gateway::Card {
-            number: req.card.number.clone(),
-            expiry_month: req.card.expiry_month,
-            expiry_year: req.card.expiry_year,
-            cvv: req.card.cvv.clone(),
-        };
-        // The card number is not part of what identifies the request in the store: only its last digits.
-        let fingerprint = (&req.subscription_id, &req.plan_item_price_id, card.masked());
+        let fingerprint = (&req.subscription_id, &req.plan_item_price_id, fingerprint(&req.payment));
         self.once(
             idempotency_key,
             "change_plan",
             &fingerprint,
-            self.engine.change_plan(&req.subscription_id, &req.plan_item_price_id, &card),
+            self.engine.change_plan(&req.subscription_id, &req.plan_item_price_id, &req.payment),
         )
         .await
+    }
+
+    async fn create_payment_intent(&self, req: &NewPaymentIntent) -> Result<PaymentIntent, BillingError> {
+        self.engine.create_payment_intent(req).await.map_err(BillingError::Refused)
+    }
+
+    async fn retrieve_payment_intent(&self, id: &str) -> Result<PaymentIntent, BillingError> {
+        self.engine.payment_intent(id).await.map_err(BillingError::Refused)
     }
 
     async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError> {
@@ -159,8 +160,7 @@ impl Billing for LocalEngine {
         req: &CreateSubscriptionRequest,
         idempotency_key: Option<&str>,
     ) -> Result<SubscriptionCreated, BillingError> {
-        // As for plan changes, only the card's last digits identify the request in the store.
-        let fingerprint = (&req.customer, &req.plan_id, &req.addons, req.card.as_ref().map(|c| masked(&c.number)));
+        let fingerprint = (&req.customer, &req.plan_id, &req.addons, fingerprint(&req.payment));
         self.once(idempotency_key, "create_subscription", &fingerprint, self.engine.create_subscription(req)).await
     }
 
@@ -247,12 +247,7 @@ impl Billing for LocalEngine {
         req: &CreateGiftRequest,
         idempotency_key: Option<&str>,
     ) -> Result<GiftWithSubscription, BillingError> {
-        // Only the card's last digits identify the request in the store, as for subscriptions.
-        let mut fingerprint = req.clone();
-        if let GiftPayment::Card(card) = &mut fingerprint.payment {
-            card.number = masked(&card.number);
-            card.cvv.clear();
-        }
+        let fingerprint = CreateGiftRequest { payment: fingerprint(&req.payment), ..req.clone() };
         self.once(idempotency_key, "create_gift", &fingerprint, self.engine.create_gift(req)).await
     }
 
@@ -294,7 +289,20 @@ impl Billing for LocalEngine {
     }
 }
 
-fn masked(number: &str) -> String {
-    growthkit_engine::gateway::Card { number: number.into(), expiry_month: 1, expiry_year: 1, cvv: String::new() }
-        .masked()
+/// The payment as it identifies a request in the idempotency store: a card only by its last digits, so no
+/// card number or CVV is ever stored.
+fn fingerprint(payment: &PaymentMethod) -> PaymentMethod {
+    match payment {
+        PaymentMethod::Card(card) => {
+            let masked = growthkit_engine::gateway::Card {
+                number: card.number.clone(),
+                expiry_month: card.expiry_month,
+                expiry_year: card.expiry_year,
+                cvv: String::new(),
+            }
+            .masked();
+            PaymentMethod::Card(CardDetails { number: masked, cvv: String::new(), ..card.clone() })
+        }
+        other => other.clone(),
+    }
 }

@@ -5,6 +5,7 @@
 
 pub mod chargebee;
 pub mod local;
+pub mod payments;
 
 use std::sync::Arc;
 
@@ -16,9 +17,9 @@ use growthkit_engine::Engine;
 use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
     Customer, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery, ItemQuery,
-    NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest, PersonalizedOffersResponse,
-    PlanChange, ShippingAddress, Subscription, SubscriptionCreated, Timestamp, UnbilledCharge,
-    UpdateFulfillmentRequest,
+    NewCustomer, NewPaymentIntent, OfferEventRequest, OfferFulfillment, Page, PaymentIntent, PersonalizedOffersRequest,
+    PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription, SubscriptionCreated, Timestamp,
+    UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Why a billing call did not succeed.
@@ -41,11 +42,13 @@ impl BillingError {
         }
     }
 
-    /// The refusal when the card was the problem: declined (HTTP 402), or a card field the gateway would
-    /// not take. Nothing was charged, and the user can put it right.
+    /// The refusal when the card was the problem: declined (HTTP 402), a card field the gateway would not
+    /// take, or a payment intent that cannot pay. Nothing was charged, and the user can put it right.
     pub fn payment_problem(&self) -> Option<&ApiError> {
-        self.refusal()
-            .filter(|e| e.http_status_code == 402 || e.param.as_deref().is_some_and(|p| p.starts_with("card[")))
+        self.refusal().filter(|e| {
+            e.http_status_code == 402
+                || e.param.as_deref().is_some_and(|p| p.starts_with("card[") || p.starts_with("payment_intent["))
+        })
     }
 
     /// A refusal the user can read (4xx but 429, which is billing too busy rather than a verdict): what
@@ -118,13 +121,19 @@ pub trait Billing: Send + Sync {
     /// The subscription as it is now.
     async fn retrieve_subscription(&self, id: &str) -> Result<Subscription, BillingError>;
 
-    /// Moves a subscription to another plan now, paying for it with the card; a decline is a refusal
+    /// Moves a subscription to another plan now, paying for it as the request says; a decline is a refusal
     /// with HTTP 402 and changes nothing.
     async fn change_plan(
         &self,
         req: &ChangePlanRequest,
         idempotency_key: Option<&str>,
     ) -> Result<PlanChange, BillingError>;
+
+    /// Creates a payment intent for the browser to authorize with the card (`POST /payment_intents`).
+    async fn create_payment_intent(&self, req: &NewPaymentIntent) -> Result<PaymentIntent, BillingError>;
+
+    /// The payment intent as billing has it: authorized, refused (its active attempt says why), consumed.
+    async fn retrieve_payment_intent(&self, id: &str) -> Result<PaymentIntent, BillingError>;
 
     /// The catalog's item prices matching the query (plans and credit packs for checkout), in no set order.
     async fn list_item_prices(&self, query: &ItemPriceQuery) -> Result<Vec<ItemPrice>, BillingError>;
@@ -135,7 +144,7 @@ pub trait Billing: Send + Sync {
     /// The catalog's items matching the query (where Chargebee keeps `is_giftable` and `is_shippable`).
     async fn list_items(&self, query: &ItemQuery) -> Result<Vec<Item>, BillingError>;
 
-    /// Creates a subscription to a plan with one-off prices, paid now with the card (kept on file).
+    /// Creates a subscription to a plan with one-off prices, paid now (an intent's card is kept on file).
     async fn create_subscription(
         &self,
         req: &CreateSubscriptionRequest,
@@ -227,7 +236,7 @@ pub trait Billing: Send + Sync {
 pub fn from_config(backend: &BillingBackend, engine: Arc<Engine>) -> Result<Arc<dyn Billing>, BillingError> {
     Ok(match backend {
         BillingBackend::Local => Arc::new(local::LocalEngine::new(engine)),
-        BillingBackend::Chargebee { site, api_key, base_url } => Arc::new(chargebee::ChargebeeClient::new(
+        BillingBackend::Chargebee { site, api_key, base_url, .. } => Arc::new(chargebee::ChargebeeClient::new(
             chargebee::Endpoint::for_site(site, base_url.as_deref()),
             api_key,
         )?),

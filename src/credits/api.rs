@@ -5,6 +5,7 @@ use leptos::server_fn::codec::GetUrl;
 
 use super::model::{CheckoutInput, ChoiceOutcome, CreditsOverview, ReportRun, TopUpChoice};
 use crate::error::AppError;
+use crate::ui::payment::PaymentStart;
 
 /// `GET /api/credits`: the credits page's state (checkout, activating, or balance and choices).
 #[server(prefix = "/api", endpoint = "credits", input = GetUrl)]
@@ -19,26 +20,27 @@ pub async fn load_credits() -> Result<CreditsOverview, AppError> {
     )
 }
 
-/// `POST /api/credits_checkout`: buys a plan with a credit pack, paid with a (test) card.
-#[server(prefix = "/api", endpoint = "credits_checkout")]
-pub async fn credits_checkout(input: CheckoutInput) -> Result<ChoiceOutcome, AppError> {
+/// `POST /api/credits_payment`: a payment intent for the checkout's total, for the browser to authorize.
+#[server(prefix = "/api", endpoint = "credits_payment")]
+pub async fn credits_payment(plan_id: String, pack_id: String, quantity: String) -> Result<PaymentStart, AppError> {
     use crate::request::{respond, signed_in};
-    use growthkit_wire::CardDetails;
     respond(
         async {
             let (state, user) = signed_in().await?;
-            let CheckoutInput { plan_id, pack_id, quantity, card_number, expiry_month, expiry_year, cvc, nonce } =
-                input;
-            // The pack rule first: without a pack there is nothing to pay for, whatever the card says.
-            if let Some(problem) = super::model::checkout_problem(plan_id.trim(), pack_id.trim(), &quantity) {
-                return Err(AppError::Invalid(problem));
-            }
-            let (month, year) = crate::ui::format::validate_card(&card_number, &expiry_month, &expiry_year, &cvc)
-                .map_err(AppError::Invalid)?;
-            let card =
-                CardDetails { number: card_number, expiry_month: month, expiry_year: year, cvv: cvc.trim().into() };
-            let form = super::service::CheckoutForm { plan_id, pack_id, quantity, card, nonce };
-            super::service::checkout(&state, &user, form).await
+            super::service::start_payment(&state, &user, &plan_id, &pack_id, &quantity).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/credits_checkout`: buys a plan with a credit pack, paid with the authorized payment intent.
+#[server(prefix = "/api", endpoint = "credits_checkout")]
+pub async fn credits_checkout(input: CheckoutInput) -> Result<ChoiceOutcome, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            super::service::checkout(&state, &user, input).await
         }
         .await,
     )

@@ -91,16 +91,14 @@ pub enum CreditsOverview {
     Active(Box<CreditsState>),
 }
 
-/// The checkout form as sent: plan, pack and quantity, the card, and the page view's nonce.
+/// The checkout form as sent: plan, pack and quantity, the payment intent the browser authorized with
+/// billing (the card itself never comes here), and the page view's nonce.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutInput {
     pub plan_id: String,
     pub pack_id: String,
     pub quantity: String,
-    pub card_number: String,
-    pub expiry_month: String,
-    pub expiry_year: String,
-    pub cvc: String,
+    pub payment_intent_id: String,
     pub nonce: String,
 }
 

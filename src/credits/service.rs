@@ -5,8 +5,8 @@
 //! called, so a repeated click or a retry reaches billing with the same key and changes nothing.
 
 use super::model::{
-    ChoiceOutcome, CreditsOverview, CreditsState, PackOption, PendingCharge, PlanOption, REPORT_COST, ReportRun,
-    TopUpChoice, check_quantity, check_threshold, checkout_problem, credits_text, parse_quantity,
+    CheckoutInput, ChoiceOutcome, CreditsOverview, CreditsState, PackOption, PendingCharge, PlanOption, REPORT_COST,
+    ReportRun, TopUpChoice, check_quantity, check_threshold, checkout_problem, credits_text, parse_quantity,
 };
 use super::repo::{self, ActionState, Applied, CreditAccount, Entry};
 use crate::auth::model::{CurrentUser, Role};
@@ -15,9 +15,10 @@ use crate::error::AppError;
 use crate::keys::{nonce, valid_nonce};
 use crate::state::AppState;
 use crate::ui::format::money;
+use crate::ui::payment::PaymentStart;
 use growthkit_clock::calendar::utc;
 use growthkit_wire::{
-    AddonCharge, AddonQuantity, CardDetails, CreateSubscriptionRequest, Event, ItemPriceQuery, SubscriptionCustomer,
+    AddonCharge, AddonQuantity, CreateSubscriptionRequest, Event, ItemPriceQuery, SubscriptionCustomer,
 };
 
 /// How many ledger entries the credits page lists.
@@ -139,30 +140,54 @@ async fn checkout_page(state: &AppState, can_buy: bool) -> Result<CreditsOvervie
     Ok(CreditsOverview::Checkout { plans, packs, nonce: nonce(), can_buy })
 }
 
-/// What the checkout form sends.
-pub struct CheckoutForm {
-    pub plan_id: String,
-    pub pack_id: String,
-    pub quantity: String,
-    pub card: CardDetails,
-    pub nonce: String,
+/// The plan, pack and quantity a checkout is for, checked as the form sent them.
+async fn priced(
+    state: &AppState,
+    user: &CurrentUser,
+    plan_id: &str,
+    pack_id: &str,
+    quantity: &str,
+) -> Result<(PlanOption, PackOption, i64), AppError> {
+    require_owner(user)?;
+    if let Some(problem) = checkout_problem(plan_id.trim(), pack_id.trim(), quantity) {
+        return Err(AppError::Invalid(problem));
+    }
+    let quantity = parse_quantity(quantity).map_err(AppError::Invalid)?;
+    let (plans, packs) = catalog(state).await?;
+    let plan = plans
+        .into_iter()
+        .find(|p| p.id == plan_id.trim())
+        .ok_or_else(|| AppError::invalid("Choose one of the plans."))?;
+    let pack = packs
+        .into_iter()
+        .find(|p| p.id == pack_id.trim())
+        .ok_or_else(|| AppError::invalid("Choose one of the packs."))?;
+    Ok((plan, pack, quantity))
 }
 
-/// Buys a plan with a credit pack. The credits arrive with the payment event.
-pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) -> Result<ChoiceOutcome, AppError> {
+/// A payment intent for the checkout's total (the plan's first term and the packs), which the browser
+/// authorizes with the card before `checkout`.
+pub async fn start_payment(
+    state: &AppState,
+    user: &CurrentUser,
+    plan_id: &str,
+    pack_id: &str,
+    quantity: &str,
+) -> Result<PaymentStart, AppError> {
+    let (plan, pack, quantity) = priced(state, user, plan_id, pack_id, quantity).await?;
+    let total =
+        pack.price.checked_mul(quantity).and_then(|packs| packs.checked_add(plan.price)).ok_or(AppError::Internal)?;
+    crate::billing::payments::start(state, total, &plan.currency).await
+}
+
+/// Buys a plan with a credit pack, paid with the intent the browser authorized. The credits arrive with the
+/// payment event.
+pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutInput) -> Result<ChoiceOutcome, AppError> {
     require_owner(user)?;
     if !valid_nonce(&form.nonce) {
         return Err(AppError::invalid("Reload the page and try again."));
     }
-    if let Some(problem) = checkout_problem(form.plan_id.trim(), form.pack_id.trim(), &form.quantity) {
-        return Err(AppError::Invalid(problem));
-    }
-    let quantity = parse_quantity(&form.quantity).map_err(AppError::Invalid)?;
-    let (plans, packs) = catalog(state).await?;
-    let plan =
-        plans.iter().find(|p| p.id == form.plan_id).ok_or_else(|| AppError::invalid("Choose one of the plans."))?;
-    let pack =
-        packs.iter().find(|p| p.id == form.pack_id).ok_or_else(|| AppError::invalid("Choose one of the packs."))?;
+    let (plan, pack, quantity) = priced(state, user, &form.plan_id, &form.pack_id, &form.quantity).await?;
 
     let now = state.clock.now();
     let existing = repo::account(&state.pool, &user.account_id).await.map_err(db("reading credits"))?;
@@ -178,12 +203,20 @@ pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) 
         existing.map(|a| a.customer_id).or(billing_customer).unwrap_or_else(|| format!("gk_{}", user.account_id));
     repo::open_account(&state.writer, &user.account_id, &customer_id, now).await.map_err(db("opening credits"))?;
 
-    let last4: String = form.card.number.chars().filter(char::is_ascii_digit).rev().take(4).collect();
     let qty = quantity.to_string();
-    let key = request_key(&user.account_id, &form.nonce, "checkout", &[&plan.id, &pack.id, &qty, &last4]);
+    let intent = form.payment_intent_id.trim();
+    let key = request_key(&user.account_id, &form.nonce, "checkout", &[&plan.id, &pack.id, &qty, intent]);
     if let Some(done) = replay(state, &key, &user.account_id, "checkout", Some((&pack.id, quantity))).await? {
         return done;
     }
+    // After the replay check: a repeated request finds its intent consumed by the first.
+    let payment = match crate::billing::payments::authorized(state, intent).await {
+        Ok(payment) => payment,
+        Err(err) => {
+            repo::forget_action(&state.writer, &key).await.map_err(db("forgetting a credit action"))?;
+            return Err(err);
+        }
+    };
     let (first_name, last_name) = user.name.split_once(' ').unwrap_or((&user.name, ""));
     // The customer may exist already: the account's own, or the one it gave gifts as.
     let exists = match state.billing.retrieve_customer(&customer_id).await {
@@ -208,7 +241,7 @@ pub async fn checkout(state: &AppState, user: &CurrentUser, form: CheckoutForm) 
         customer,
         plan_id: plan.id.clone(),
         addons: vec![AddonQuantity { id: pack.id.clone(), quantity }],
-        card: Some(form.card),
+        payment,
     };
     match state.billing.create_subscription(&req, Some(&key)).await {
         Ok(created) => {

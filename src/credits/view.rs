@@ -6,7 +6,9 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{credits_checkout, credits_choice, credits_threshold, load_credits, low_balance_seen, run_report};
+use super::api::{
+    credits_checkout, credits_choice, credits_payment, credits_threshold, load_credits, low_balance_seen, run_report,
+};
 use super::model::{
     CheckoutInput, ChoiceOutcome, CreditsOverview, CreditsState, LedgerLine, PackOption, PlanOption, REPORT_COST,
     TopUpChoice, check_threshold, checkout_problem, credits_text, parse_quantity, status_label,
@@ -15,6 +17,7 @@ use crate::ui::card::CardFields;
 use crate::ui::choice::{Choice, RadioChoices};
 use crate::ui::feedback::loaded;
 use crate::ui::format::{money, validate_card};
+use crate::ui::payment::{CardInput, pay};
 use growthkit_clock::calendar::utc;
 
 /// `/credits`: what the account has, or the checkout when it has nothing yet.
@@ -87,19 +90,33 @@ pub fn CreditCheckout(plans: Vec<PlanOption>, packs: Vec<PackOption>, nonce: Str
         if busy.get_untracked() || problem().is_some() {
             return;
         }
+        let Ok(card) = CardInput::checked(
+            &number.get_untracked(),
+            &month.get_untracked(),
+            &year.get_untracked(),
+            &cvc.get_untracked(),
+        ) else {
+            return;
+        };
         busy.set(true);
         failure.set(None);
-        let input = CheckoutInput {
+        let mut input = CheckoutInput {
             plan_id: plan.get_untracked(),
             pack_id: pack.get_untracked(),
             quantity: quantity.get_untracked(),
-            card_number: number.get_untracked(),
-            expiry_month: month.get_untracked(),
-            expiry_year: year.get_untracked(),
-            cvc: cvc.get_untracked(),
+            payment_intent_id: String::new(),
             nonce: nonce.get_value(),
         };
         leptos::task::spawn_local(async move {
+            let start = credits_payment(input.plan_id.clone(), input.pack_id.clone(), input.quantity.clone());
+            input.payment_intent_id = match pay(start, &card).await {
+                Ok(id) => id,
+                Err(message) => {
+                    failure.set(Some(message));
+                    busy.set(false);
+                    return;
+                }
+            };
             match credits_checkout(input).await {
                 Ok(ChoiceOutcome { message, .. }) => {
                     done.set(Some(message));

@@ -6,6 +6,7 @@ use leptos::server_fn::codec::GetUrl;
 
 use super::model::{AddressInput, CheckoutData, ClaimPage, GiftBought, GiftCheckoutInput, GiftRole, GiftsOverview};
 use crate::error::AppError;
+use crate::ui::payment::PaymentStart;
 
 /// `GET /api/gift_checkout`: gift plans and what the checkout may ask.
 #[server(prefix = "/api", endpoint = "gift_checkout", input = GetUrl)]
@@ -20,7 +21,21 @@ pub async fn gift_checkout() -> Result<CheckoutData, AppError> {
     )
 }
 
-/// `POST /api/buy_gift`: pays for a gift and schedules it.
+/// `POST /api/gift_payment`: checks the gift checkout and answers a payment intent for the plan's price, for
+/// the browser to authorize.
+#[server(prefix = "/api", endpoint = "gift_payment")]
+pub async fn gift_payment(input: GiftCheckoutInput) -> Result<PaymentStart, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, _user) = signed_in().await?;
+            super::service::start_payment(&state, &input).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/buy_gift`: pays for a gift (with the authorized intent) and schedules it.
 #[server(prefix = "/api", endpoint = "buy_gift")]
 pub async fn buy_gift(input: GiftCheckoutInput) -> Result<GiftBought, AppError> {
     use crate::request::{respond, signed_in};

@@ -89,10 +89,8 @@ pub struct GiftCheckoutInput {
     pub time_zone: String,
     pub utc_offset_minutes: String,
     pub address: AddressInput,
-    pub card_number: String,
-    pub expiry_month: String,
-    pub expiry_year: String,
-    pub cvc: String,
+    /// The payment intent the browser authorized with billing; empty while the checkout is being checked.
+    pub payment_intent_id: String,
     pub nonce: String,
 }
 

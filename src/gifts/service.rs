@@ -20,11 +20,12 @@ use crate::error::AppError;
 use crate::keys::{nonce, request_key, sha256_hex, valid_nonce};
 use crate::mail::repo::{NewMessage, enqueue, skip_waiting};
 use crate::state::AppState;
-use crate::ui::format::{money, validate_card};
+use crate::ui::format::money;
+use crate::ui::payment::PaymentStart;
 use growthkit_clock::calendar::utc;
 use growthkit_wire::{
-    CardDetails, CreateGiftRequest, Gift, GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Item, ItemPrice,
-    ItemPriceQuery, ItemQuery, NewCustomer, ShippingAddress,
+    CreateGiftRequest, Gift, GiftQuery, GiftSettings, GiftWithSubscription, Item, ItemPrice, ItemPriceQuery, ItemQuery,
+    NewCustomer, ShippingAddress,
 };
 
 /// The claim reminder's outbox kind: written with the invitation, dropped once the gift leaves `unclaimed`.
@@ -132,13 +133,22 @@ fn shipping(a: &AddressInput) -> ShippingAddress {
     }
 }
 
-/// Buys a gift: checks everything, makes sure both customers exist, and has billing charge the gifter
-/// and create the gift. A repeated click (same page view and details) buys once.
-pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> Result<GiftBought, AppError> {
+/// A gift checkout that passed every check: what `buy` needs besides the payment.
+struct Checked {
+    email: String,
+    send_at: Option<i64>,
+    zone: String,
+    offset: i64,
+    plan: GiftPlan,
+    address: Option<ShippingAddress>,
+}
+
+/// Everything about a gift checkout but the payment, checked as the server sees it.
+async fn check(state: &AppState, i: &GiftCheckoutInput) -> Result<Checked, AppError> {
     if !valid_nonce(&i.nonce) {
         return Err(AppError::invalid("Reload the page and try again."));
     }
-    if let Some(problem) = recipient_problem(&i) {
+    if let Some(problem) = recipient_problem(i) {
         return Err(AppError::Invalid(problem));
     }
     let email = i.email.trim().to_owned();
@@ -156,7 +166,7 @@ pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> 
     }
     let (zone, offset) = parse_zone(&i.time_zone, &i.utc_offset_minutes).map_err(AppError::Invalid)?;
     let plans = gift_plans(state).await?;
-    let plan = plans.iter().find(|p| p.id == i.plan_id).ok_or_else(|| AppError::invalid("Choose a gift plan."))?;
+    let plan = plans.into_iter().find(|p| p.id == i.plan_id).ok_or_else(|| AppError::invalid("Choose a gift plan."))?;
     let address = if plan.shippable && s.gifter_enters_shipping {
         if let Some(problem) = address_problem(&i.address) {
             return Err(AppError::Invalid(problem));
@@ -165,9 +175,22 @@ pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> 
     } else {
         None
     };
-    let (month, year) =
-        validate_card(&i.card_number, &i.expiry_month, &i.expiry_year, &i.cvc).map_err(AppError::Invalid)?;
+    Ok(Checked { email, send_at, zone, offset, plan, address })
+}
 
+/// A payment intent for the gift plan's price, once the rest of the checkout holds, for the browser to
+/// authorize with the card before `buy`.
+pub async fn start_payment(state: &AppState, i: &GiftCheckoutInput) -> Result<PaymentStart, AppError> {
+    let c = check(state, i).await?;
+    crate::billing::payments::start(state, c.plan.price, &c.plan.currency).await
+}
+
+/// Buys a gift: checks everything, makes sure both customers exist, and has billing charge the gifter (the
+/// intent the browser authorized) and create the gift. A repeated click (same page view and details) buys
+/// once.
+pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> Result<GiftBought, AppError> {
+    let Checked { email, send_at, zone, offset, plan, address } = check(state, &i).await?;
+    let now = state.clock.now();
     let gifter = gifter_id(state, &user.account_id).await?;
     let (first, last) = user.name.split_once(' ').unwrap_or((&user.name, ""));
     let new_gifter =
@@ -181,19 +204,15 @@ pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> 
     };
     ensure_customer(state, &receiver).await?;
 
-    let last4: String = i.card_number.chars().filter(char::is_ascii_digit).rev().take(4).collect();
+    let payment = crate::billing::payments::authorized(state, &i.payment_intent_id).await?;
+    let intent = i.payment_intent_id.trim();
     let when = send_at.map(|t| t.to_string()).unwrap_or_default();
-    let key = request_key("gk_gift", &[&user.account_id, &i.nonce, &plan.id, &email.to_lowercase(), &when, &last4]);
+    let key = request_key("gk_gift", &[&user.account_id, &i.nonce, &plan.id, &email.to_lowercase(), &when, intent]);
     let req = CreateGiftRequest {
         gifter_customer_id: gifter,
         signature: i.signature.trim().into(),
         note: Some(i.note.trim().to_owned()).filter(|n| !n.is_empty()),
-        payment: GiftPayment::Card(CardDetails {
-            number: i.card_number,
-            expiry_month: month,
-            expiry_year: year,
-            cvv: i.cvc.trim().into(),
-        }),
+        payment,
         receiver_customer_id: receiver.id,
         receiver_first_name: receiver.first_name,
         receiver_last_name: receiver.last_name,

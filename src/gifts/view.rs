@@ -7,7 +7,9 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{buy_gift, cancel_gift, claim_gift, gift_checkout, gift_claim, my_gifts, reschedule_gift};
+use super::api::{
+    buy_gift, cancel_gift, claim_gift, gift_checkout, gift_claim, gift_payment, my_gifts, reschedule_gift,
+};
 use super::model::{
     AddressInput, CheckoutData, ClaimPage, ClaimableGift, GiftCard, GiftCheckoutInput, GiftRole, MAX_NOTE,
     MAX_SCHEDULE_DAYS, address_problem, parse_send_at, recipient_problem, status_label,
@@ -16,6 +18,7 @@ use crate::ui::card::CardFields;
 use crate::ui::choice::{Choice, RadioChoices};
 use crate::ui::feedback::loaded;
 use crate::ui::format::{money, validate_card};
+use crate::ui::payment::{CardInput, pay};
 
 /// Date and time in the browser's own time zone, where the gifter chooses when the gift is sent.
 mod local {
@@ -207,10 +210,7 @@ pub fn GiftCheckout(data: CheckoutData) -> impl IntoView {
         time_zone: zone.get(),
         utc_offset_minutes: "0".into(),
         address: if shippable() { address.value() } else { AddressInput::default() },
-        card_number: number.get(),
-        expiry_month: month.get(),
-        expiry_year: year.get(),
-        cvc: cvc.get(),
+        payment_intent_id: String::new(),
         nonce: nonce.get_value(),
     };
     let problem = move || {
@@ -221,7 +221,7 @@ pub fn GiftCheckout(data: CheckoutData) -> impl IntoView {
         recipient_problem(&i)
             .or_else(|| when().err())
             .or_else(|| shippable().then(|| address_problem(&i.address)).flatten())
-            .or_else(|| validate_card(&i.card_number, &i.expiry_month, &i.expiry_year, &i.cvc).err())
+            .or_else(|| validate_card(&number.get(), &month.get(), &year.get(), &cvc.get()).err())
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -238,9 +238,25 @@ pub fn GiftCheckout(data: CheckoutData) -> impl IntoView {
         } else {
             offset.to_string()
         };
+        let Ok(card) = CardInput::checked(
+            &number.get_untracked(),
+            &month.get_untracked(),
+            &year.get_untracked(),
+            &cvc.get_untracked(),
+        ) else {
+            return;
+        };
         busy.set(true);
         failure.set(None);
         spawn_local(async move {
+            i.payment_intent_id = match pay(gift_payment(i.clone()), &card).await {
+                Ok(id) => id,
+                Err(message) => {
+                    failure.set(Some(message));
+                    busy.set(false);
+                    return;
+                }
+            };
             match buy_gift(i).await {
                 Ok(bought) => {
                     let _ = window().location().set_href(&bought.url);

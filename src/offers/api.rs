@@ -5,6 +5,7 @@ use leptos::server_fn::codec::GetUrl;
 
 use super::model::{Accepted, Gate, Paid, UpgradeView};
 use crate::error::AppError;
+use crate::ui::payment::PaymentStart;
 use growthkit_wire::OfferEventType;
 
 /// `GET /api/analytics_gate`: whether Advanced Analytics is unlocked, and the offer to show if not.
@@ -64,25 +65,27 @@ pub async fn upgrade_status(fulfillment: String) -> Result<UpgradeView, AppError
     )
 }
 
-/// `POST /api/pay_upgrade`: pays for the upgrade with a (test) card.
-#[server(prefix = "/api", endpoint = "pay_upgrade")]
-pub async fn pay_upgrade(
-    fulfillment: String,
-    card_number: String,
-    expiry_month: String,
-    expiry_year: String,
-    cvc: String,
-) -> Result<Paid, AppError> {
+/// `POST /api/upgrade_payment`: a payment intent for the upgrade's price, for the browser to authorize.
+#[server(prefix = "/api", endpoint = "upgrade_payment")]
+pub async fn upgrade_payment(fulfillment: String) -> Result<PaymentStart, AppError> {
     use crate::request::{respond, signed_in};
-    use growthkit_wire::CardDetails;
     respond(
         async {
             let (state, user) = signed_in().await?;
-            let (month, year) = crate::ui::format::validate_card(&card_number, &expiry_month, &expiry_year, &cvc)
-                .map_err(AppError::Invalid)?;
-            let card =
-                CardDetails { number: card_number, expiry_month: month, expiry_year: year, cvv: cvc.trim().into() };
-            super::service::pay(&state, &user, &fulfillment, card).await
+            super::service::start_payment(&state, &user, &fulfillment).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/pay_upgrade`: pays for the upgrade with the payment intent the browser authorized.
+#[server(prefix = "/api", endpoint = "pay_upgrade")]
+pub async fn pay_upgrade(fulfillment: String, payment_intent_id: String) -> Result<Paid, AppError> {
+    use crate::request::{respond, signed_in};
+    respond(
+        async {
+            let (state, user) = signed_in().await?;
+            super::service::pay(&state, &user, &fulfillment, &payment_intent_id).await
         }
         .await,
     )

@@ -3,12 +3,14 @@
 
 use crate::auth::model::CurrentUser;
 use crate::billing::BillingError;
+use crate::billing::payments::Authorization;
 use crate::error::AppError;
 use crate::keys;
 use crate::state::AppState;
+use crate::ui::payment::PaymentStart;
 use growthkit_wire::{ApiError, ItemPrice, OfferFulfillment};
 use growthkit_wire::{
-    CardDetails, ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
+    ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
     OfferEventType, PersonalizedOffer, PersonalizedOffersRequest, RequestContext, UpdateFulfillmentRequest,
 };
 
@@ -267,13 +269,27 @@ async fn payable(state: &AppState, user: &CurrentUser, fulfillment_id: &str) -> 
     }
 }
 
-/// Pays for the upgrade: plan change on the test gateway → entitlement → fulfillment completed. A decline
-/// or provisioning error fails the fulfillment with the reason.
+/// A payment intent for the upgrade plan's price, for the browser to authorize with the card before `pay`.
+pub async fn start_payment(
+    state: &AppState,
+    user: &CurrentUser,
+    fulfillment_id: &str,
+) -> Result<PaymentStart, AppError> {
+    let acc = payable(state, user, fulfillment_id).await?;
+    if acc.status == "completed" {
+        return Err(AppError::Conflict("This upgrade is paid for already.".into()));
+    }
+    let plan = state.billing.retrieve_item_price(&state.config.upgrade_plan).await?;
+    crate::billing::payments::start(state, plan.price, &plan.currency_code).await
+}
+
+/// Pays for the upgrade with the intent the browser authorized: plan change → entitlement → fulfillment
+/// completed. A decline or provisioning error fails the fulfillment with the reason.
 pub async fn pay(
     state: &AppState,
     user: &CurrentUser,
     fulfillment_id: &str,
-    card: CardDetails,
+    payment_intent_id: &str,
 ) -> Result<Paid, AppError> {
     let acc = payable(state, user, fulfillment_id).await?;
     if acc.status == "completed" {
@@ -285,9 +301,16 @@ pub async fn pay(
     let (_, subscription_id) = crate::auth::repo::billing_ids(&state.pool, &user.account_id)
         .await?
         .ok_or_else(|| AppError::Conflict("Your account has no subscription to upgrade.".into()))?;
-    let change = ChangePlanRequest { subscription_id, plan_item_price_id: state.config.upgrade_plan.clone(), card };
-    match state.billing.change_plan(&change, Some(&format!("{}-pay", acc.id))).await {
-        Ok(_) => {}
+    let charged = match crate::billing::payments::authorization(state, payment_intent_id).await? {
+        Authorization::Ready(payment) => {
+            let plan_item_price_id = state.config.upgrade_plan.clone();
+            let change = ChangePlanRequest { subscription_id, plan_item_price_id, payment };
+            state.billing.change_plan(&change, Some(&format!("{}-pay", acc.id))).await.map(drop)
+        }
+        Authorization::Declined(decline) => Err(BillingError::Refused(decline)),
+    };
+    match charged {
+        Ok(()) => {}
         Err(BillingError::Refused(e)) if e.param.as_deref().is_some_and(|p| p.starts_with("card[")) => {
             // A mistyped card is not a failed upgrade: nothing was charged, the user corrects it.
             return Err(AppError::invalid(e.message));

@@ -5,12 +5,13 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{accept_offer, analytics_gate, offer_event, pay_upgrade, upgrade_status};
+use super::api::{accept_offer, analytics_gate, offer_event, pay_upgrade, upgrade_payment, upgrade_status};
 use super::model::{Accepted, Gate, OfferView, Paid, Pattern, UpgradeStatus, UpgradeView};
 use crate::ui::card::CardFields;
 use crate::ui::feedback::loaded;
 use crate::ui::format::{money, validate_card};
 use crate::ui::icons::LockIcon;
+use crate::ui::payment::{CardInput, pay};
 use growthkit_wire::OfferEventType;
 
 /// `/app/analytics`: the gated feature. Unlocked it shows the analytics; locked it shows what is behind
@@ -406,11 +407,26 @@ pub fn PaymentForm(fulfillment: String) -> impl IntoView {
         if busy.get_untracked() || problem().is_some() {
             return;
         }
+        let Ok(card) = CardInput::checked(
+            &number.get_untracked(),
+            &month.get_untracked(),
+            &year.get_untracked(),
+            &cvc.get_untracked(),
+        ) else {
+            return;
+        };
         busy.set(true);
         outcome.set(None);
-        let (n, m, y, c) = (number.get_untracked(), month.get_untracked(), year.get_untracked(), cvc.get_untracked());
         spawn_local(async move {
-            match pay_upgrade(fulfillment.get_value(), n, m, y, c).await {
+            let intent = match pay(upgrade_payment(fulfillment.get_value()), &card).await {
+                Ok(id) => id,
+                Err(message) => {
+                    outcome.set(Some(message));
+                    busy.set(false);
+                    return;
+                }
+            };
+            match pay_upgrade(fulfillment.get_value(), intent).await {
                 Ok(Paid::Unlocked { url }) => {
                     let _ = window().location().set_href(&url);
                 }

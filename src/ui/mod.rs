@@ -6,3 +6,4 @@ pub mod feedback;
 pub mod format;
 pub mod icons;
 pub mod layout;
+pub mod payment;

@@ -18,6 +18,8 @@ pub const T0: i64 = 1_700_000_000;
 
 pub struct TestApp {
     pub base: String,
+    /// The engine's billing site (`GROWTHKIT_ENGINE_ADDR`).
+    pub engine_base: String,
     pub state: AppState,
     pub db_path: PathBuf,
     _dir: TempDir,
@@ -58,19 +60,41 @@ pub async fn restart(app: TestApp) -> TestApp {
     serve(test_config(&db_path), db_path, dir).await
 }
 
-async fn serve(config: Config, db_path: PathBuf, dir: TempDir) -> TestApp {
+async fn serve(mut config: Config, db_path: PathBuf, dir: TempDir) -> TestApp {
+    // The engine's billing site (card script, card endpoint) on a port of its own, as in production.
+    let engine_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind engine site");
+    let engine_addr = engine_listener.local_addr().expect("engine addr");
+    config.engine_public_url = format!("http://{engine_addr}");
     let state = server::boot(config, Clock::fixed(T0)).await.expect("boot");
+    let engine_site = server::engine_site(&state);
+    tokio::spawn(async move { axum::serve(engine_listener, engine_site).await.expect("serve engine site") });
     let app = server::router(state.clone()).await.expect("router");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     server::connect_engine_webhooks(&state, addr).await.expect("webhook endpoint");
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    TestApp { base: format!("http://{addr}"), state, db_path, _dir: dir }
+    TestApp { base: format!("http://{addr}"), engine_base: format!("http://{engine_addr}"), state, db_path, _dir: dir }
 }
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The card as a browser gives it to billing's script: authorizes payment intent `id` at the engine's
+    /// own address (never the app's). Answers the HTTP status and body.
+    pub async fn authorize_card(&self, id: &str, number: &str) -> (u16, serde_json::Value) {
+        let form = [
+            ("publishable_key", self.state.config.publishable_key.as_str()),
+            ("card[number]", number),
+            ("card[expiry_month]", "12"),
+            ("card[expiry_year]", "2030"),
+            ("card[cvv]", "123"),
+        ];
+        let url = format!("{}/js/v2/payment_intents/{id}/authorize", self.engine_base);
+        let res = client().post(url).form(&form).send().await.expect("authorize request");
+        let status = res.status().as_u16();
+        (status, res.json().await.expect("authorize answer"))
     }
 }
 
@@ -168,6 +192,29 @@ pub async fn post_as(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &st
         .await
         .expect("POST");
     (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// What a page does to pay by card: asks the app for a payment intent (server function `start` with `form`),
+/// gives the card to the engine's card endpoint — never to the app — and answers the intent's id. A card
+/// field the endpoint refuses comes back as its answer: the page shows it and calls the app no further.
+pub async fn card_payment(
+    app: &TestApp,
+    cookie: &str,
+    start: &str,
+    form: &[(&str, &str)],
+    number: &str,
+) -> Result<String, (u16, serde_json::Value)> {
+    let (status, body) = post_as(app, cookie, start, form).await;
+    if status != 200 {
+        return Err((status, body));
+    }
+    let id = body["intent"]["id"].as_str().unwrap_or_else(|| panic!("a payment intent: {body}")).to_owned();
+    assert_eq!(body["intent"]["status"], "inited", "{body}");
+    let (status, answer) = app.authorize_card(&id, number).await;
+    if status == 400 && answer["param"].as_str().is_some_and(|p| p.starts_with("card[")) {
+        return Err((status, answer));
+    }
+    Ok(id)
 }
 
 /// A form POST to the engine's billing API (Chargebee's encoding), optionally with an idempotency key.

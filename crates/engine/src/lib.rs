@@ -23,6 +23,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod invoices;
 pub(crate) mod listing;
+pub mod payment_intents;
 pub mod payments;
 pub mod sandbox;
 pub mod site;

@@ -28,7 +28,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let worker = sandbox::spawn_worker(engine.clone());
     let sender = events::spawn_sender(engine.clone());
     tracing::info!("Chargebee-compatible sandbox at http://{}/api/v2", listener.local_addr()?);
-    axum::serve(listener, sandbox::router(engine, &config.api_key))
+    axum::serve(listener, sandbox::router(engine, &config.api_key, &config.publishable_key))
         .with_graceful_shutdown(sandbox::shutdown_signal())
         .await?;
     worker.abort();

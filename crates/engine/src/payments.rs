@@ -3,9 +3,60 @@
 
 use sqlx::SqliteConnection;
 
-use super::gateway::{Card, Decline};
+use super::gateway::{self, Card, Decline};
 use super::ids;
-use growthkit_wire::{ApiError, MaskedCard, PaymentSource, Transaction};
+use growthkit_wire::{ApiError, MaskedCard, PaymentMethod, PaymentSource, Transaction};
+
+/// The card a charge will use, once the call's payment method is resolved.
+pub(crate) struct Funding {
+    pub card: Card,
+    /// Authorized already, through a payment intent: the gateway is not asked again.
+    authorized: bool,
+    /// Given with this call (a card or an intent), so kept as the customer's payment source once paid.
+    pub keep: bool,
+}
+
+impl Funding {
+    /// The gateway's answer for this charge.
+    pub fn outcome(&self) -> Result<Result<(), Decline>, ApiError> {
+        if self.authorized { Ok(Ok(())) } else { gateway::authorize(&self.card) }
+    }
+}
+
+/// Resolves how `customer_id` pays `amount` in `currency` now, inside the caller's transaction: a given card
+/// is checked, an intent is consumed (undone if the transaction is), and the card on file must exist.
+pub(crate) async fn funding(
+    conn: &mut SqliteConnection,
+    method: &PaymentMethod,
+    customer_id: &str,
+    amount: i64,
+    currency: &str,
+    now: i64,
+) -> Result<Funding, ApiError> {
+    match method {
+        PaymentMethod::Card(c) => {
+            let card = Card {
+                number: c.number.clone(),
+                expiry_month: c.expiry_month,
+                expiry_year: c.expiry_year,
+                cvv: c.cvv.clone(),
+            };
+            gateway::validate(&card, now)?;
+            Ok(Funding { card, authorized: false, keep: true })
+        }
+        PaymentMethod::Intent(id) => {
+            let card = super::payment_intents::consume(conn, id, customer_id, amount, currency, now).await?;
+            Ok(Funding { card, authorized: true, keep: true })
+        }
+        PaymentMethod::OnFile => {
+            let card = card_on_file(conn, customer_id)
+                .await
+                .map_err(super::time::internal)?
+                .ok_or_else(ApiError::no_payment_method)?;
+            Ok(Funding { card, authorized: false, keep: false })
+        }
+    }
+}
 
 /// Saves `card` as the customer's primary payment source, replacing the previous primary one.
 pub(crate) async fn save_card(

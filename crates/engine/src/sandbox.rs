@@ -19,6 +19,9 @@ use growthkit_wire::CatalogVersion;
 /// The API key used when `GROWTHKIT_API_KEY` is unset: the same documented, local-only key Growthkit uses.
 pub const DEFAULT_API_KEY: &str = "test_growthkit_local_key";
 
+/// The publishable key (what pages pass to `Chargebee.init`) when `GROWTHKIT_PUBLISHABLE_KEY` is unset.
+pub const DEFAULT_PUBLISHABLE_KEY: &str = "test_growthkit_publishable_key";
+
 /// How often due work (fulfillment deadlines, gift notifications and expiry, renewals) is looked for.
 const TICK: Duration = Duration::from_secs(5);
 
@@ -31,6 +34,8 @@ pub struct SandboxConfig {
     pub database_url: String,
     /// `GROWTHKIT_API_KEY`: what SDKs pass as `apiKey`.
     pub api_key: String,
+    /// `GROWTHKIT_PUBLISHABLE_KEY`: what pages pass to the card script's `Chargebee.init`.
+    pub publishable_key: String,
     /// `GROWTHKIT_DEMO_DATA` (default `true`): the demo catalog, customer and offer.
     pub demo_data: bool,
     /// `GROWTHKIT_ENGINE_WEBHOOK_URL`, with `…_USER` and `…_PASSWORD` for HTTP Basic: where events go.
@@ -81,6 +86,7 @@ impl SandboxConfig {
             catalog,
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/engine.db".into()),
             api_key: get("GROWTHKIT_API_KEY").unwrap_or_else(|| DEFAULT_API_KEY.into()),
+            publishable_key: get("GROWTHKIT_PUBLISHABLE_KEY").unwrap_or_else(|| DEFAULT_PUBLISHABLE_KEY.into()),
             demo_data,
             webhook,
         })
@@ -119,11 +125,13 @@ pub async fn start(config: &SandboxConfig, clock: Clock) -> Result<Arc<Engine>, 
     Ok(engine)
 }
 
-/// `/api/v2` and `/healthz`.
-pub fn router(engine: Arc<Engine>, api_key: &str) -> Router {
+/// A whole billing site: `/api/v2`, the card script and its endpoint under `/js` (see `api::browser`), and
+/// `/healthz`.
+pub fn router(engine: Arc<Engine>, api_key: &str, publishable_key: &str) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .with_state(engine.clone())
+        .merge(crate::api::browser::router(engine.clone(), publishable_key))
         .nest("/api/v2", crate::api::router(engine, api_key))
 }
 

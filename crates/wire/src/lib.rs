@@ -418,13 +418,99 @@ pub struct CardDetails {
     pub cvv: String,
 }
 
+/// How a charge is paid: a card given with the call (`card[...]`, which only SDK users and tests send), a
+/// payment intent the browser authorized with billing directly (`payment_intent[id]`, all Growthkit
+/// itself sends, so no card data reaches its server), or the customer's payment source on file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentMethod {
+    Card(CardDetails),
+    Intent(String),
+    OnFile,
+}
+
 /// Moves a subscription to another plan now, charging the new plan's price for a fresh term
 /// (`POST /subscriptions/{id}/update_for_items`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangePlanRequest {
     pub subscription_id: String,
     pub plan_item_price_id: String,
-    pub card: CardDetails,
+    pub payment: PaymentMethod,
+}
+
+/// `POST /payment_intents`: what the server asks billing to let the browser authorize.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPaymentIntent {
+    pub amount: i64,
+    pub currency_code: String,
+    pub customer_id: Option<String>,
+}
+
+/// A payment intent in Chargebee's shape. The browser authorizes it with the card (Chargebee.js, or the
+/// engine's compatible script) and the server hands its id to the call that charges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentIntent {
+    pub id: String,
+    /// `inited`, `in_progress`, `authorized`, `consumed` or `expired`.
+    pub status: String,
+    pub amount: i64,
+    pub currency_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_type: Option<String>,
+    pub expires_at: Timestamp,
+    pub created_at: Timestamp,
+    pub modified_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_payment_attempt: Option<PaymentAttempt>,
+}
+
+/// One try at authorizing a payment intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentAttempt {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `inited`, `requires_identification`, `requires_challenge`, `authorized`, `refused`, …
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_text: Option<String>,
+    pub created_at: Timestamp,
+    pub modified_at: Timestamp,
+}
+
+impl PaymentIntent {
+    /// Why the intent cannot pay: `None` when it is authorized; the gateway's decline (Chargebee's 402, as
+    /// a charge with that card would have answered) when the last attempt was refused; otherwise a 400
+    /// naming `payment_intent[id]`.
+    pub fn unusable(&self) -> Option<ApiError> {
+        if self.status == "authorized" {
+            return None;
+        }
+        let refused = self.active_payment_attempt.as_ref().filter(|a| a.status == "refused");
+        Some(match refused {
+            Some(attempt) => ApiError {
+                message: format!(
+                    "Payment failed: {}",
+                    attempt.error_text.as_deref().unwrap_or("The card was declined by the bank.")
+                ),
+                error_type: Some(ErrorType::Payment),
+                api_error_code: "payment_processing_failed".into(),
+                param: None,
+                error_cause_id: None,
+                http_status_code: 402,
+            },
+            None => ApiError::param(
+                "payment_intent[id]",
+                format!("The payment intent {} is {}, not authorized.", self.id, self.status),
+            ),
+        })
+    }
 }
 
 /// The answer to a plan change: the subscription as it is now, and the paid invoice.
@@ -712,14 +798,14 @@ pub struct AddonQuantity {
     pub quantity: i64,
 }
 
-/// Creates a subscription to a plan with addons (one-off charges on 2.0), paid now with a card that stays
-/// on file, or with the card already on file when none is given.
+/// Creates a subscription to a plan with addons (one-off charges on 2.0), paid now; a card or payment
+/// intent given stays on file as the customer's payment source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateSubscriptionRequest {
     pub customer: SubscriptionCustomer,
     pub plan_id: String,
     pub addons: Vec<AddonQuantity>,
-    pub card: Option<CardDetails>,
+    pub payment: PaymentMethod,
 }
 
 /// A created subscription with its customer and first invoice.
@@ -1006,20 +1092,13 @@ pub struct NewCustomer {
     pub last_name: String,
 }
 
-/// How the gifter pays: a card now, or a payment source on file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GiftPayment {
-    Card(CardDetails),
-    SourceOnFile,
-}
-
 /// `POST /gifts/create_for_items`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateGiftRequest {
     pub gifter_customer_id: String,
     pub signature: String,
     pub note: Option<String>,
-    pub payment: GiftPayment,
+    pub payment: PaymentMethod,
     pub receiver_customer_id: String,
     pub receiver_first_name: String,
     pub receiver_last_name: String,

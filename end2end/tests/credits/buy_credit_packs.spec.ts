@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, eventCount, invoiceCount, travel } from "../fixtures/engine";
 import { docScreenshot } from "../fixtures/screenshots";
-import { CardFields, waitForIsland } from "../fixtures/forms";
+import { CardDataWatch, CardFields, TEST_CARDS, waitForIsland } from "../fixtures/forms";
 
 // Carl's credits, in order: checkout, then each answer to the low-balance popup.
 test.describe.configure({ mode: "serial" });
@@ -47,10 +47,7 @@ test("checkout without a pack is refused in the browser and by the server", asyn
       "input[plan_id]": "credits-starter-USD-monthly",
       "input[pack_id]": "",
       "input[quantity]": "1",
-      "input[card_number]": "4111111111111111",
-      "input[expiry_month]": "12",
-      "input[expiry_year]": "2030",
-      "input[cvc]": "123",
+      "input[payment_intent_id]": "pi_unused",
       "input[nonce]": "0123456789abcdef",
     },
   });
@@ -66,12 +63,14 @@ test("checkout with a pack: paid, then the balance appears when the payment even
   await page.getByTestId("pack").selectOption("credit-pack-500-USD");
   await page.getByTestId("quantity").fill("1");
   await expect(page.getByTestId("checkout-total")).toHaveText("Total today: $59.00 for 500 credits");
+  const watch = new CardDataWatch(page);
   await new CardFields(page).fill();
   await docScreenshot(page, "credits-checkout", { fullPage: true });
   await page.getByTestId("checkout").dblclick();
   await expect(page.getByTestId("credit-balance")).toHaveText("500", { timeout: 15_000 });
   await expect(page.getByTestId("ledger").locator("tbody tr")).toHaveCount(1);
   expect(await invoiceCount(page.request, CUSTOMER)).toBe(1);
+  watch.expectCardOnlyWentToBilling(TEST_CARDS.approved);
 });
 
 test("low balance: the popup; Yes, top up now charges once and the balance rises", async ({ page }) => {
@@ -79,6 +78,7 @@ test("low balance: the popup; Yes, top up now charges once and the balance rises
   const low = await runLow(page);
   await docScreenshot(page, "credits-low-balance-popup");
   const invoices = await invoiceCount(page.request, CUSTOMER);
+  const watch = new CardDataWatch(page);
   await page.getByTestId("cta-top-up-now").dblclick();
   await expect(page.getByTestId("popup-outcome")).toContainText("Paid $40.00");
   for (const cta of ["cta-top-up-now", "cta-at-renewal", "cta-stop", "cta-change"]) {
@@ -86,6 +86,7 @@ test("low balance: the popup; Yes, top up now charges once and the balance rises
   }
   await expect(page.getByTestId("credit-balance")).toHaveText((low + 500).toLocaleString("en-US"), { timeout: 15_000 });
   expect(await invoiceCount(page.request, CUSTOMER)).toBe(invoices + 1);
+  watch.expectNoCardSent();
   await page.keyboard.press("Escape");
   await expect(page.getByTestId("top-up-popup")).toBeHidden();
 
@@ -119,6 +120,7 @@ test("Change: another pack and quantity, charged once", async ({ page }) => {
   await openCredits(page);
   const low = await runLow(page);
   const invoices = await invoiceCount(page.request, CUSTOMER);
+  const watch = new CardDataWatch(page);
   await page.getByTestId("cta-change").click();
   await page.getByTestId("change-pack-select").selectOption("credit-pack-100-USD");
   await page.getByTestId("change-quantity").fill("2");
@@ -126,6 +128,7 @@ test("Change: another pack and quantity, charged once", async ({ page }) => {
   await expect(page.getByTestId("popup-outcome")).toContainText("Paid $20.00");
   await expect(page.getByTestId("credit-balance")).toHaveText((low + 200).toLocaleString("en-US"), { timeout: 15_000 });
   expect(await invoiceCount(page.request, CUSTOMER)).toBe(invoices + 1);
+  watch.expectNoCardSent();
   await page.getByTestId("popup-close").click();
   await expect(page.getByTestId("top-up-pack")).toHaveText("2 × 100 credits");
 });

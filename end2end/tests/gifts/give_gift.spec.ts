@@ -2,7 +2,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, engineNow, travel } from "../fixtures/engine";
 import { docScreenshot } from "../fixtures/screenshots";
-import { CardFields, TEST_CARDS, waitForIsland } from "../fixtures/forms";
+import { CardDataWatch, CardFields, TEST_CARDS, waitForIsland } from "../fixtures/forms";
 
 // Gifts, in order: a scheduled gift from purchase to claim, the checkout's validation, auto-claim,
 // expiry, and the gifter's cancel and change of date. The gifter's browser runs in Berlin time.
@@ -33,10 +33,12 @@ async function buyGift(page: Page, email: string, later: boolean) {
   await fillRecipient(page, email);
   await page.getByTestId("gift-note").fill("Happy birthday!");
   if (later) await page.getByTestId("send-later").check();
+  const watch = new CardDataWatch(page);
   await new CardFields(page).fill();
   await page.getByTestId("buy-gift").click();
   await expect(page).toHaveURL(/\/account\/gifts\?ordered=gift_/);
   await expect(page.getByTestId("gift-ordered")).toBeVisible();
+  watch.expectCardOnlyWentToBilling(TEST_CARDS.approved);
 }
 
 /** The newest outbox message of `kind` to `to`, as the product team sees the outbox. */

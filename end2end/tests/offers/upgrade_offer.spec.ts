@@ -2,7 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { signIn } from "../fixtures/app";
 import { DAY, fulfillment, travel } from "../fixtures/engine";
 import { docScreenshot } from "../fixtures/screenshots";
-import { CardFields, TEST_CARDS, waitForIsland } from "../fixtures/forms";
+import { CardDataWatch, CardFields, TEST_CARDS, waitForIsland } from "../fixtures/forms";
 
 // One account's offer lifecycle, in order: each step starts from the state the previous one left.
 test.describe.configure({ mode: "serial" });
@@ -61,6 +61,7 @@ test("modal, B2B and payment: decline, teammate refused, then paid and unlocked"
   await waitForIsland(member.getByTestId("offer-inline"));
 
   await signIn(owner, "owner@acme.test");
+  const watch = new CardDataWatch(owner);
   await owner.goto("/app/analytics");
   await waitForIsland(owner.getByTestId("offer-modal"));
   await owner.getByTestId("gated-action").click();
@@ -100,6 +101,9 @@ test("modal, B2B and payment: decline, teammate refused, then paid and unlocked"
   await expect(owner).toHaveURL(/\/app\/analytics\?upgraded=1$/);
   await expect(owner.getByTestId("upgraded")).toBeVisible();
   await expect(owner.getByTestId("analytics-unlocked")).toBeVisible();
+  // Both cards went to billing's card endpoint, neither (nor expiry or code) to the app.
+  watch.expectCardOnlyWentToBilling(TEST_CARDS.declined);
+  watch.expectCardOnlyWentToBilling(TEST_CARDS.approved);
 
   // The teammate has it too.
   await member.goto("/app/analytics");

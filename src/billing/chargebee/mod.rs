@@ -22,10 +22,10 @@ use growthkit_wire::IDEMPOTENCY_KEY_HEADER as KEY_HEADER;
 use growthkit_wire::{
     Addon, AddonCharge, ApiError, CardDetails, CatalogVersion, ChangePlanRequest, Configuration,
     CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest, Customer, Estimate, FulfillmentEnvelope,
-    GiftPayment, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery, ItemQuery,
-    ListParams, NewCustomer, OfferEventRequest, OfferFulfillment, Page, PersonalizedOffersRequest,
-    PersonalizedOffersResponse, Plan, PlanChange, ShippingAddress, Subscription, SubscriptionCreated,
-    SubscriptionCustomer, Timestamp, UnbilledCharge, UpdateFulfillmentRequest,
+    GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery, ItemQuery, ListParams,
+    NewCustomer, NewPaymentIntent, OfferEventRequest, OfferFulfillment, Page, PaymentIntent, PaymentMethod,
+    PersonalizedOffersRequest, PersonalizedOffersResponse, Plan, PlanChange, ShippingAddress, Subscription,
+    SubscriptionCreated, SubscriptionCustomer, Timestamp, UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Where the two Chargebee hosts are.
@@ -321,7 +321,7 @@ impl Billing for ChargebeeClient {
             ),
         };
         form.push(("invoice_immediately".into(), "true".into()));
-        push_card(&mut form, &req.card);
+        push_payment(&mut form, &req.payment);
         self.send(self.post_form(&path, &form, idempotency_key)).await
     }
 
@@ -383,9 +383,7 @@ impl Billing for ChargebeeClient {
             form.push((format!("addons[id][{i}]"), addon.id.clone()));
             form.push((format!("addons[quantity][{i}]"), addon.quantity.to_string()));
         }
-        if let Some(card) = &req.card {
-            push_card(&mut form, card);
-        }
+        push_payment(&mut form, &req.payment);
         let path = match &req.customer {
             SubscriptionCustomer::New { id, email, first_name, last_name } => {
                 form.push(("customer[id]".into(), id.clone()));
@@ -535,13 +533,26 @@ impl Billing for ChargebeeClient {
             ("claim_expiry_date", req.claim_expiry_date.map(|t| t.to_string())),
         ];
         form.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))));
-        if let GiftPayment::Card(card) = &req.payment {
-            push_card(&mut form, card);
-        }
+        push_payment(&mut form, &req.payment);
         if let Some(address) = &req.shipping_address {
             push_address(&mut form, address);
         }
         self.send(self.post_form(path, &form, idempotency_key)).await
+    }
+
+    async fn create_payment_intent(&self, req: &NewPaymentIntent) -> Result<PaymentIntent, BillingError> {
+        let mut form = vec![("amount", req.amount.to_string()), ("currency_code", req.currency_code.clone())];
+        if let Some(customer) = &req.customer_id {
+            form.push(("customer_id", customer.clone()));
+        }
+        let env: PaymentIntentEnvelope = self.send(self.post_form("payment_intents", &form, None)).await?;
+        Ok(env.payment_intent)
+    }
+
+    async fn retrieve_payment_intent(&self, id: &str) -> Result<PaymentIntent, BillingError> {
+        let env: PaymentIntentEnvelope =
+            self.send(self.billing(Method::GET, &format!("payment_intents/{}", encode(id)))).await?;
+        Ok(env.payment_intent)
     }
 
     async fn retrieve_gift(&self, id: &str) -> Result<GiftWithSubscription, BillingError> {
@@ -617,7 +628,7 @@ impl ChargebeeClient {
             }
             SubscriptionCustomer::Existing { id } => id.clone(),
         };
-        if let Some(card) = &req.card {
+        if let PaymentMethod::Card(card) = &req.payment {
             let mut form = vec![
                 ("customer_id".to_owned(), customer_id.clone()),
                 ("replace_primary_payment_source".into(), "true".into()),
@@ -631,6 +642,9 @@ impl ChargebeeClient {
             form.push((format!("subscription_items[item_price_id][{}]", i + 1), addon.id.clone()));
             form.push((format!("subscription_items[quantity][{}]", i + 1), addon.quantity.to_string()));
         }
+        if let PaymentMethod::Intent(id) = &req.payment {
+            form.push(("payment_intent[id]".into(), id.clone()));
+        }
         let path = format!("customers/{}/subscription_for_items", encode(&customer_id));
         self.send(self.post_form(&path, &form, key)).await
     }
@@ -640,6 +654,15 @@ impl ChargebeeClient {
 fn push_item_price(form: &mut Vec<(String, String)>, req: &AddonCharge) {
     form.push(("item_prices[item_price_id][0]".into(), req.addon_id.clone()));
     form.push(("item_prices[quantity][0]".into(), req.addon_quantity.to_string()));
+}
+
+/// How the call pays: `payment_intent[id]`, `card[...]`, or nothing for the payment source on file.
+fn push_payment(form: &mut Vec<(String, String)>, payment: &PaymentMethod) {
+    match payment {
+        PaymentMethod::Card(card) => push_card(form, card),
+        PaymentMethod::Intent(id) => form.push(("payment_intent[id]".into(), id.clone())),
+        PaymentMethod::OnFile => {}
+    }
 }
 
 /// `card[...]` parameters.
@@ -672,6 +695,11 @@ fn push_address(form: &mut Vec<(String, String)>, a: &ShippingAddress) {
 #[derive(serde::Deserialize)]
 struct CustomerEnvelope {
     customer: Customer,
+}
+
+#[derive(serde::Deserialize)]
+struct PaymentIntentEnvelope {
+    payment_intent: PaymentIntent,
 }
 
 #[derive(serde::Deserialize)]

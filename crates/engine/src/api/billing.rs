@@ -71,7 +71,7 @@ async fn created(s: &ApiState, form: &Form, customer: SubscriptionCustomer) -> A
         customer,
         plan_id: form.required("plan_id")?.to_owned(),
         addons: form.addons()?,
-        card: form.optional_card()?,
+        payment: form.payment()?,
     };
     json(s.engine.create_subscription(&req).await?)
 }
@@ -80,7 +80,8 @@ async fn created(s: &ApiState, form: &Form, customer: SubscriptionCustomer) -> A
 /// the card on file.
 async fn subscription_for_items(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
     s.engine.require_catalog(V2)?;
-    let items = Form::parse(&bytes).item_prices("subscription_items")?;
+    let form = Form::parse(&bytes);
+    let items = form.item_prices("subscription_items")?;
     if items.is_empty() {
         return Err(ApiError::missing("subscription_items[item_price_id][0]").into());
     }
@@ -105,8 +106,8 @@ async fn subscription_for_items(State(s): State<ApiState>, Path(id): Path<String
     }
     let plan_id =
         plan.ok_or_else(|| ApiError::param("subscription_items[item_price_id][0]", "No plan item price given"))?;
-    let req =
-        CreateSubscriptionRequest { customer: SubscriptionCustomer::Existing { id }, plan_id, addons, card: None };
+    let customer = SubscriptionCustomer::Existing { id };
+    let req = CreateSubscriptionRequest { customer, plan_id, addons, payment: form.payment()? };
     let names: Vec<(&str, &str)> = names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     json(s.engine.create_subscription(&req).await.map_err(|e| renamed(e, &names))?)
 }
@@ -275,21 +276,19 @@ async fn retrieve_subscription(State(s): State<ApiState>, Path(id): Path<String>
 async fn update_for_items(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
     s.engine.require_catalog(V2)?;
     let form = Form::parse(&bytes);
-    let card = gateway_card(form.card()?);
     let param = "subscription_items[item_price_id][0]";
-    let change = s.engine.change_plan(&id, form.required(param)?, &card).await?;
+    let change = s.engine.change_plan(&id, form.required(param)?, &form.payment()?).await?;
     let customer = s.engine.retrieve_customer(&change.subscription.customer_id).await?;
     json(serde_json::json!({ "subscription": change.subscription, "customer": customer, "invoice": change.invoice }))
 }
 
-/// `POST /subscriptions/{id}` (1.0): the plan change as a 1.0 site takes it, `plan_id` with the card.
+/// `POST /subscriptions/{id}` (1.0): the plan change as a 1.0 site takes it, `plan_id` with the payment.
 async fn update_subscription(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
     s.engine.require_catalog(V1)?;
     let form = Form::parse(&bytes);
-    let card = gateway_card(form.card()?);
     let change = s
         .engine
-        .change_plan(&id, form.required("plan_id")?, &card)
+        .change_plan(&id, form.required("plan_id")?, &form.payment()?)
         .await
         .map_err(|e| renamed(e, &[("subscription_items[item_price_id][0]", "plan_id")]))?;
     let customer = s.engine.retrieve_customer(&change.subscription.customer_id).await?;

@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 
 use growthkit_clock::MAX_TIMESTAMP;
-use growthkit_wire::{AddonCharge, AddonQuantity, ApiError, CardDetails, ShippingAddress};
+use growthkit_wire::{AddonCharge, AddonQuantity, ApiError, CardDetails, PaymentMethod, ShippingAddress};
 
 /// Form parameters (`application/x-www-form-urlencoded`, Chargebee's billing API encoding) by name,
 /// bracketed names included as written, e.g. `card[number]`.
@@ -91,9 +91,17 @@ impl Form {
         self.quantities(|i| format!("addons[id][{i}]"), |i| format!("addons[quantity][{i}]"))
     }
 
-    /// The card, when `card[number]` is given.
-    pub(super) fn optional_card(&self) -> Result<Option<CardDetails>, ApiError> {
-        self.optional("card[number]").map(|_| self.card()).transpose()
+    /// How the call pays: `payment_intent[id]` (authorized in the browser), `card[...]`, or, with neither,
+    /// the customer's payment source on file.
+    pub(super) fn payment(&self) -> Result<PaymentMethod, ApiError> {
+        match (self.optional("payment_intent[id]"), self.optional("card[number]")) {
+            (Some(_), Some(_)) => {
+                Err(ApiError::param("payment_intent[id]", "Pass either payment_intent[id] or card[...], not both"))
+            }
+            (Some(id), None) => Ok(PaymentMethod::Intent(id.to_owned())),
+            (None, Some(_)) => Ok(PaymentMethod::Card(self.card()?)),
+            (None, None) => Ok(PaymentMethod::OnFile),
+        }
     }
 
     /// `{list}[item_price_id][i]` with `{list}[quantity][i]` (default 1), for i = 0, 1, … while present:

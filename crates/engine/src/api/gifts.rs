@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::form::Form;
 use super::{ApiResult, ApiState, json, list_params, renamed};
 use growthkit_wire::CatalogVersion::{V1, V2};
-use growthkit_wire::{ApiError, CreateGiftRequest, GiftPayment, Page};
+use growthkit_wire::{ApiError, CreateGiftRequest, Page};
 
 pub(super) fn routes() -> Router<ApiState> {
     Router::new()
@@ -41,11 +41,7 @@ async fn create_gift_for_items(State(s): State<ApiState>, bytes: Bytes) -> ApiRe
 
 /// What both create calls share: gifter, receiver, payment, dates and shipping address.
 fn gift_request(form: &Form, plan_price_id: &str) -> Result<CreateGiftRequest, ApiError> {
-    let payment = if form.optional("card[number]").is_some() {
-        GiftPayment::Card(form.card()?)
-    } else {
-        GiftPayment::SourceOnFile
-    };
+    let payment = form.payment()?;
     Ok(CreateGiftRequest {
         gifter_customer_id: form.required("gifter[customer_id]")?.to_owned(),
         signature: form.required("gifter[signature]")?.to_owned(),

@@ -5,11 +5,13 @@
 
 mod auth;
 mod billing;
+pub mod browser;
 mod catalog;
 mod form;
 mod gifts;
 mod growth;
 mod idempotency;
+mod payment_intents;
 mod site;
 
 use std::sync::Arc;
@@ -39,6 +41,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, api_key: &s
         .merge(billing::routes())
         .merge(catalog::routes())
         .merge(gifts::routes())
+        .merge(payment_intents::routes())
         .merge(site::routes())
         .fallback(unknown_path)
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::replay_or_record))

@@ -12,7 +12,6 @@ pub mod rules;
 use sqlx::SqliteConnection;
 
 use super::events::{self, Source};
-use super::gateway::{self, Card};
 use super::invoices::{insert_invoice, new_invoice};
 use super::listing::{Attr, ListQuery, ListSpec, Sort};
 use super::payments::{self, Payment};
@@ -21,8 +20,8 @@ use super::time::internal;
 use super::{Engine, catalog, ids};
 use growthkit_wire::GiftSettings;
 use growthkit_wire::{
-    ApiError, CreateGiftRequest, EventContent, Gift, GiftPayment, GiftReceiver, GiftTimeline, GiftWithSubscription,
-    Gifter, LineItem, ListParams, Page, ShippingAddress,
+    ApiError, CreateGiftRequest, EventContent, Gift, GiftReceiver, GiftTimeline, GiftWithSubscription, Gifter,
+    LineItem, ListParams, Page, ShippingAddress,
 };
 use rules::{GiftAction, GiftStatus, gift_options, reschedule_ok, transition};
 
@@ -314,23 +313,6 @@ impl Engine {
         if !giftable {
             return Err(ApiError::param(param, format!("{} is not a gift plan", plan.id)));
         }
-        let card = match &req.payment {
-            GiftPayment::Card(c) => {
-                let card = Card {
-                    number: c.number.clone(),
-                    expiry_month: c.expiry_month,
-                    expiry_year: c.expiry_year,
-                    cvv: c.cvv.clone(),
-                };
-                gateway::validate(&card, now)?;
-                card
-            }
-            GiftPayment::SourceOnFile => payments::card_on_file(&mut tx, &req.gifter_customer_id)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| ApiError::invalid_state(None, "The gifter has no payment source on file"))?,
-        };
-
         let sub_id = ids::random("sub_");
         let gift_id = ids::random("gift_");
         let line = LineItem {
@@ -348,18 +330,21 @@ impl Engine {
             amount: invoice.total,
             currency: &plan.currency_code,
         };
-        let outcome = gateway::authorize(&card)?;
-        let txn = payments::transaction(&payment, &card, outcome, now);
+        let funding =
+            payments::funding(&mut tx, &req.payment, &req.gifter_customer_id, invoice.total, &plan.currency_code, now)
+                .await?;
+        let outcome = funding.outcome()?;
+        let txn = payments::transaction(&payment, &funding.card, outcome, now);
         if let Err(decline) = outcome {
             // Only a paid gift exists: keep the record of the attempt, create nothing else.
             let attempt = Payment { subscription_id: None, ..payment };
-            let txn = payments::transaction(&attempt, &card, Err(decline), now);
+            let txn = payments::transaction(&attempt, &funding.card, Err(decline), now);
             payments::record(&mut tx, &txn, None, Some(decline)).await?;
             tx.commit().await.map_err(internal)?;
             return Err(decline.to_api_error());
         }
-        if let GiftPayment::Card(_) = req.payment {
-            payments::save_card(&mut tx, &req.gifter_customer_id, &card, now).await.map_err(internal)?;
+        if funding.keep {
+            payments::save_card(&mut tx, &req.gifter_customer_id, &funding.card, now).await.map_err(internal)?;
         }
         sqlx::query(
             "INSERT INTO engine_subscriptions (id, customer_id, plan_item_price_id, status, gift_id, created_at, updated_at)

@@ -1,12 +1,11 @@
 //! Creating a subscription to a plan with one-off addons: on 1.0, `POST /subscriptions` (which creates the
 //! customer too) and `POST /customers/{id}/subscriptions`; on 2.0, `POST /customers/{id}/subscription_for_items`
 //! with charge items. The first invoice — the plan's first term plus the addons — is paid at once with the
-//! given card, which stays on file for later charges, or with the card already on file. A decline creates
-//! nothing.
+//! given card or authorized payment intent, which stays on file for later charges, or with the card already
+//! on file. A decline creates nothing.
 
 use super::super::customers::{self, NewCustomer};
 use super::super::events::{self, Source};
-use super::super::gateway::{self, Card};
 use super::super::invoices::{addon, addon_line, insert_invoice, new_invoice};
 use super::super::payments::{self, Payment};
 use super::super::time::internal;
@@ -19,12 +18,6 @@ use growthkit_wire::{
 impl Engine {
     pub async fn create_subscription(&self, req: &CreateSubscriptionRequest) -> Result<SubscriptionCreated, ApiError> {
         let now = self.clock.now();
-        let given = req.card.as_ref().map(|c| Card {
-            number: c.number.clone(),
-            expiry_month: c.expiry_month,
-            expiry_year: c.expiry_year,
-            cvv: c.cvv.clone(),
-        });
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?;
 
         let plan = catalog::item_price(&mut tx, &req.plan_id)
@@ -61,24 +54,18 @@ impl Engine {
             }
         };
 
-        let card = match given {
-            Some(card) => card,
-            None => payments::card_on_file(&mut tx, &customer_id)
-                .await
-                .map_err(internal)?
-                .ok_or_else(ApiError::no_payment_method)?,
-        };
-        gateway::validate(&card, now)?;
         let sub_id = ids::random("sub_");
         let invoice = new_invoice(&customer_id, &sub_id, &plan.currency_code, lines, true, now);
+        let funding =
+            payments::funding(&mut tx, &req.payment, &customer_id, invoice.total, &plan.currency_code, now).await?;
         let payment = Payment {
             customer_id: &customer_id,
             subscription_id: Some(&sub_id),
             amount: invoice.total,
             currency: &plan.currency_code,
         };
-        let outcome = gateway::authorize(&card)?;
-        let txn = payments::transaction(&payment, &card, outcome, now);
+        let outcome = funding.outcome()?;
+        let txn = payments::transaction(&payment, &funding.card, outcome, now);
         if let Err(decline) = outcome {
             // Nothing is created; the attempt is kept only for a customer that existed before.
             drop(tx);
@@ -89,8 +76,8 @@ impl Engine {
             return Err(decline.to_api_error());
         }
 
-        if req.card.is_some() {
-            payments::save_card(&mut tx, &customer_id, &card, now).await.map_err(internal)?;
+        if funding.keep {
+            payments::save_card(&mut tx, &customer_id, &funding.card, now).await.map_err(internal)?;
         }
         let term_end = now + period_seconds(plan.period, plan.period_unit.as_deref());
         sqlx::query(

@@ -11,12 +11,14 @@ mod renewal;
 
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::gateway::{self, Card};
 use super::invoices::insert_invoice;
+use super::payments::{self, Payment};
 use super::time::internal;
 use super::{Engine, ids};
 use crate::listing::{Attr, ListQuery, ListSpec, Sort};
-use growthkit_wire::{ApiError, Invoice, LineItem, ListParams, Page, PlanChange, Subscription, SubscriptionItem};
+use growthkit_wire::{
+    ApiError, Invoice, LineItem, ListParams, Page, PaymentMethod, PlanChange, Subscription, SubscriptionItem,
+};
 
 #[derive(sqlx::FromRow)]
 struct SubscriptionRow {
@@ -163,7 +165,12 @@ impl Engine {
     }
 
     /// Changes the plan now and charges the new plan's price for a new term starting now.
-    pub async fn change_plan(&self, sub_id: &str, plan_price_id: &str, card: &Card) -> Result<PlanChange, ApiError> {
+    pub async fn change_plan(
+        &self,
+        sub_id: &str,
+        plan_price_id: &str,
+        payment: &PaymentMethod,
+    ) -> Result<PlanChange, ApiError> {
         let sub = existing(&mut *self.pool.acquire().await.map_err(internal)?, sub_id, "subscription_id").await?;
         if !matches!(sub.status.as_str(), "active" | "in_trial" | "non_renewing") {
             return Err(ApiError::invalid_state(
@@ -184,26 +191,19 @@ impl Engine {
             return Err(ApiError::param(param, "The plan's currency differs from the subscription's"));
         }
         let now = self.clock.now();
-        gateway::validate(card, now)?;
-
-        let txn_id = ids::random("txn_");
-        if let Err(decline) = gateway::authorize(card)? {
-            sqlx::query(
-                "INSERT INTO engine_transactions (id, customer_id, amount, currency_code, status, masked_card,
-                     error_code, error_text, occurred_at)
-                 VALUES (?, ?, ?, ?, 'failure', ?, ?, ?, ?)",
-            )
-            .bind(&txn_id)
-            .bind(&sub.customer_id)
-            .bind(plan.price)
-            .bind(&plan.currency)
-            .bind(card.masked())
-            .bind(decline.code())
-            .bind(decline.message())
-            .bind(now)
-            .execute(&self.pool)
-            .await
-            .map_err(internal)?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(internal)?;
+        let funding = payments::funding(&mut tx, payment, &sub.customer_id, plan.price, &plan.currency, now).await?;
+        let attempt = Payment {
+            customer_id: &sub.customer_id,
+            subscription_id: Some(&sub.id),
+            amount: plan.price,
+            currency: &plan.currency,
+        };
+        let outcome = funding.outcome()?;
+        let txn = payments::transaction(&attempt, &funding.card, outcome, now);
+        if let Err(decline) = outcome {
+            drop(tx);
+            payments::record(&mut *self.pool.acquire().await.map_err(internal)?, &txn, None, Some(decline)).await?;
             return Err(decline.to_api_error());
         }
 
@@ -228,7 +228,6 @@ impl Engine {
                 amount: plan.price,
             }],
         };
-        let mut tx = self.pool.begin().await.map_err(internal)?;
         // Compare-and-set on the plan seen above: a concurrent change makes this one fail cleanly.
         let moved = sqlx::query(
             "UPDATE engine_subscriptions
@@ -249,20 +248,10 @@ impl Engine {
             return Err(ApiError::invalid_state(None, "The subscription changed meanwhile; try again"));
         }
         insert_invoice(&mut tx, &invoice, now).await.map_err(internal)?;
-        sqlx::query(
-            "INSERT INTO engine_transactions (id, customer_id, invoice_id, amount, currency_code, status, masked_card, occurred_at)
-             VALUES (?, ?, ?, ?, ?, 'success', ?, ?)",
-        )
-        .bind(&txn_id)
-        .bind(&sub.customer_id)
-        .bind(&invoice.id)
-        .bind(plan.price)
-        .bind(&plan.currency)
-        .bind(card.masked())
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        payments::record(&mut tx, &txn, Some(&invoice.id), None).await?;
+        if funding.keep {
+            payments::save_card(&mut tx, &sub.customer_id, &funding.card, now).await.map_err(internal)?;
+        }
         tx.commit().await.map_err(internal)?;
         self.forget_subjects();
         Ok(PlanChange { subscription: self.subscription(&sub.id).await?, invoice })
