@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import Chargebee from "chargebee";
-import { CARD, assertIncompatible, refusal, sdkClient, startSandbox } from "./sandbox.mjs";
+import { CARD, assertIncompatible, authorizeInBrowser, refusal, sdkClient, startSandbox } from "./sandbox.mjs";
 
 let sandbox;
 let chargebee;
@@ -84,6 +84,22 @@ test("a plan change is a subscription update with plan_id", async () => {
   });
   assert.equal(changed.subscription.subscription_items[0].item_price_id, "growth-plus-USD-monthly");
   assert.equal(changed.invoice.total, 7_900);
+});
+
+test("a gift paid with a payment intent the browser authorized", async () => {
+  await chargebee.customer.create({ id: "v1_intent_gifter", email: "intent@v1.test" });
+  await chargebee.customer.create({ id: "v1_intent_friend", first_name: "Ivy", last_name: "Friend", email: "ivy@v1.test" });
+  const plan = (await chargebee.plan.retrieve("gift-growth-3m-USD")).plan;
+  const { payment_intent: intent } = await chargebee.paymentIntent.create({ amount: plan.price, currency_code: "USD" });
+  assert.equal((await authorizeInBrowser(sandbox, intent.id)).status, 200);
+  const bought = await chargebee.gift.create({
+    gifter: { customer_id: "v1_intent_gifter", signature: "Ivo" },
+    gift_receiver: { customer_id: "v1_intent_friend", first_name: "Ivy", last_name: "Friend", email: "ivy@v1.test" },
+    subscription: { plan_id: "gift-growth-3m-USD" },
+    payment_intent: { id: intent.id },
+  });
+  assert.equal(bought.gift.status, "unclaimed");
+  assert.equal((await chargebee.paymentIntent.retrieve(intent.id)).payment_intent.status, "consumed");
 });
 
 test("a gift for a plan", async () => {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import Chargebee from "chargebee";
-import { CARD, assertIncompatible, refusal, sdkClient, startSandbox } from "./sandbox.mjs";
+import { CARD, assertIncompatible, authorizeInBrowser, refusal, sdkClient, startSandbox } from "./sandbox.mjs";
 
 let sandbox;
 let chargebee;
@@ -79,6 +79,44 @@ test("the credit-pack journey with charge items", async () => {
     card: CARD,
   });
   assert.equal(changed.subscription.subscription_items[0].item_price_id, "credits-pro-USD-monthly");
+});
+
+test("a payment intent authorized in the browser pays a subscription for items, once", async () => {
+  await chargebee.customer.create({ id: "v2_intent", email: "intent@v2.test" });
+  const { payment_intent: intent } = await chargebee.paymentIntent.create({ amount: 8_000, currency_code: "USD" });
+  assert.equal(intent.status, "inited");
+  assert.ok(intent.expires_at > intent.created_at);
+
+  const declined = await authorizeInBrowser(sandbox, intent.id, { ...CARD, number: "4000000000000002" });
+  assert.equal(declined.status, 402);
+  const refused = (await chargebee.paymentIntent.retrieve(intent.id)).payment_intent;
+  assert.deepEqual([refused.status, refused.active_payment_attempt.status], ["inited", "refused"]);
+  assert.equal(refused.active_payment_attempt.error_code, "card_declined");
+
+  const approved = await authorizeInBrowser(sandbox, intent.id);
+  assert.equal(approved.status, 200);
+  assert.equal(approved.body.payment_intent.status, "authorized");
+  const items = {
+    subscription_items: [
+      { item_price_id: "credits-starter-USD-monthly" },
+      { item_price_id: "credit-pack-500-USD", quantity: 2 },
+    ],
+  };
+  const short = await refusal(
+    chargebee.subscription.createWithItems("v2_intent", {
+      subscription_items: [{ item_price_id: "credits-starter-USD-monthly" }],
+      payment_intent: { id: intent.id },
+    }),
+  );
+  assert.equal(short?.param, "payment_intent[id]", "an intent pays exactly its amount");
+  const created = await chargebee.subscription.createWithItems("v2_intent", { ...items, payment_intent: { id: intent.id } });
+  assert.equal(created.invoice.status, "paid");
+  assert.ok(created.customer.primary_payment_source_id, "the intent's card stays on file");
+  assert.equal((await chargebee.paymentIntent.retrieve(intent.id)).payment_intent.status, "consumed");
+  const again = await refusal(
+    chargebee.subscription.createWithItems("v2_intent", { ...items, payment_intent: { id: intent.id } }),
+  );
+  assert.equal(again?.param, "payment_intent[id]", "a consumed intent pays nothing more");
 });
 
 test("a gift bought for items", async () => {

@@ -36,6 +36,28 @@ export function sdkClient(Chargebee, sandbox, apiKey = API_KEY) {
 /** A test card the sandbox's gateway approves. */
 export const CARD = { number: "4111111111111111", expiry_month: 12, expiry_year: 2099, cvv: "123" };
 
+/** The publishable key the sandbox runs with (`GROWTHKIT_PUBLISHABLE_KEY`'s default). */
+export const PUBLISHABLE_KEY = "test_growthkit_publishable_key";
+
+/**
+ * The browser's half of a card payment, as the engine's card script does it: posts the card for payment
+ * intent `id` to the sandbox's card endpoint. Resolves with the HTTP status and body.
+ */
+export async function authorizeInBrowser(sandbox, id, card = CARD) {
+  const body = new URLSearchParams({
+    publishable_key: PUBLISHABLE_KEY,
+    "card[number]": card.number,
+    "card[expiry_month]": String(card.expiry_month),
+    "card[expiry_year]": String(card.expiry_year),
+    "card[cvv]": card.cvv,
+  });
+  const res = await fetch(`http://127.0.0.1:${sandbox.port}/js/v2/payment_intents/${id}/authorize`, {
+    method: "POST",
+    body,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 /** Asserts that `call` is refused as an endpoint of the other product catalog version. */
 export async function assertIncompatible(assert, call, what) {
   const err = await refusal(call);

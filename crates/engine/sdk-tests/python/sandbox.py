@@ -1,5 +1,6 @@
 """Starts the standalone engine on a free loopback port with a fresh database, for Chargebee's Python SDK."""
 
+import json
 import os
 import re
 import socket
@@ -7,12 +8,17 @@ import subprocess
 import tempfile
 import threading
 import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import chargebee
 from chargebee import Chargebee
 
 API_KEY = "test_sdk_sandbox_key"
+# GROWTHKIT_PUBLISHABLE_KEY's default: what pages pass to the engine's card script.
+PUBLISHABLE_KEY = "test_growthkit_publishable_key"
 ROOT = Path(__file__).resolve().parents[4]
 
 # The SDK addresses a site as {site}.{domain} and Growth calls as {site}.grow.{domain}. Names under
@@ -67,6 +73,25 @@ class Sandbox:
         # The SDK picks https whenever it verifies certificates; the sandbox speaks plain http on loopback.
         Chargebee.verify_ca_certs = False
         return Chargebee(api_key=api_key, site="sandbox", chargebee_domain=f"localhost:{self.port}", protocol="http")
+
+    def authorize_in_browser(self, intent_id, card):
+        """The browser's half of a card payment, as the engine's card script does it: the card posted for the
+        payment intent to the sandbox's card endpoint. Returns the HTTP status and the answer."""
+        form = urllib.parse.urlencode(
+            {
+                "publishable_key": PUBLISHABLE_KEY,
+                "card[number]": card["number"],
+                "card[expiry_month]": card["expiry_month"],
+                "card[expiry_year]": card["expiry_year"],
+                "card[cvv]": card["cvv"],
+            }
+        ).encode()
+        url = f"http://127.0.0.1:{self.port}/js/v2/payment_intents/{intent_id}/authorize"
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, data=form, method="POST"), timeout=10) as res:
+                return res.status, json.load(res)
+        except urllib.error.HTTPError as err:
+            return err.code, json.load(err)
 
     def stop(self):
         self.process.terminate()

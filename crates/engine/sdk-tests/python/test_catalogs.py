@@ -78,6 +78,30 @@ class CatalogV1(SiteTest):
 class CatalogV2(SiteTest):
     catalog = "v2"
 
+    def test_payment_intent_pays_a_plan_change(self):
+        intent = self.cb.PaymentIntent.create({"amount": 7900, "currency_code": "USD"}).payment_intent
+        self.assertEqual(intent.status, "inited")
+        status, answer = self.sandbox.authorize_in_browser(intent.id, DECLINED)
+        self.assertEqual((status, answer["api_error_code"]), (402, "payment_processing_failed"))
+        attempt = self.cb.PaymentIntent.retrieve(intent.id).payment_intent.active_payment_attempt
+        self.assertEqual((attempt.status, attempt.error_code), ("refused", "card_declined"))
+        self.refused(
+            lambda: self.cb.Subscription.update_for_items(
+                "demo_acme_sub",
+                {"subscription_items": [{"item_price_id": "growth-plus-USD-monthly"}], "payment_intent": {"id": intent.id}},
+            ),
+            status=402,
+        )
+        status, answer = self.sandbox.authorize_in_browser(intent.id, CARD)
+        self.assertEqual((status, answer["payment_intent"]["status"]), (200, "authorized"))
+        changed = self.cb.Subscription.update_for_items(
+            "demo_acme_sub",
+            {"subscription_items": [{"item_price_id": "growth-plus-USD-monthly"}], "payment_intent": {"id": intent.id}},
+        )
+        self.assertEqual(changed.invoice.total, 7900)
+        self.assertEqual(self.cb.PaymentIntent.retrieve(intent.id).payment_intent.status, "consumed")
+        self.refused(lambda: self.cb.PaymentIntent.retrieve("pi_missing"), status=404)
+
     def test_credit_pack_calls(self):
         customer = self.cb.Customer.create({"first_name": "Py", "last_name": "Thon", "email": "py@sdk.test"}).customer
         self.refused(lambda: self.cb.PaymentSource.create_card({"customer_id": customer.id, "card": DECLINED}), status=402)
