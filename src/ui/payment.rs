@@ -103,7 +103,7 @@ mod browser {
             ]),
         )]);
         let pay = method(&handler, "handleCardPayment").map_err(|_| Failure::Unreachable)?;
-        let promise = pay.call1(&handler, &info).and_then(|p| p.dyn_into::<Promise>().map_err(JsValue::from));
+        let promise = pay.call1(&handler, &info).and_then(|p| p.dyn_into::<Promise>());
         let Ok(promise) = promise else { return Err(Failure::Unreachable) };
         match JsFuture::from(promise).await {
             Ok(_) => Ok(()),
