@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{API_KEY, T0, acme_offer_request, api_get, api_post, client, spawn};
+use common::{API_KEY, T0, acme_offer_request, api_form, api_get, api_post, client, spawn};
 use growthkit_wire::FULFILLMENT_EXISTS;
 use serde_json::{Value, json};
 
@@ -402,4 +402,43 @@ async fn plan_changes_take_form_parameters_and_name_the_bad_one() {
     assert_eq!(body["invoice"]["line_items"][0]["amount"], 7_900);
     let got = json_of(api_get(&app, "subscriptions/demo_acme_sub").await).await;
     assert_eq!(got["subscription"]["current_term_start"], T0);
+}
+
+#[tokio::test]
+async fn starting_afresh_clears_what_customers_did_and_keeps_the_catalog() {
+    let app = spawn().await;
+    let customers = |app: &common::TestApp| {
+        let app = app.url("/api/v2/customers?limit=100");
+        async move {
+            let res = client().get(app).basic_auth(API_KEY, Some("")).send().await.unwrap();
+            json_of(res).await["list"].as_array().unwrap().len()
+        }
+    };
+    assert!(customers(&app).await > 0, "the demo data has customers");
+    api_post(&app, "time_machines/delorean/travel_forward", json!({"destination_time": T0 + 5_000}), None).await;
+
+    let res =
+        api_form(&app, "time_machines/delorean/start_afresh", &[("genesis_time", &(T0 - 1).to_string())], None).await;
+    assert_eq!(res.status(), 400, "before real time");
+    assert_eq!(json_of(res).await["param"], "genesis_time");
+    assert!(customers(&app).await > 0, "a refused request deletes nothing");
+
+    let res =
+        api_form(&app, "time_machines/delorean/start_afresh", &[("genesis_time", &(T0 + 60).to_string())], None).await;
+    assert_eq!(res.status(), 200);
+    let machine = json_of(res).await;
+    assert_eq!(machine["time_machine"]["destination_time"], T0 + 60, "time went back to the genesis");
+    assert_eq!(machine["time_machine"]["genesis_time"], T0 + 60);
+    assert_eq!(app.state.clock.now(), T0 + 60);
+    assert_eq!(customers(&app).await, 0);
+    let prices = json_of(api_get(&app, "item_prices?limit=100").await).await;
+    assert!(!prices["list"].as_array().unwrap().is_empty(), "the catalog stays");
+
+    // The new history starts clean: a customer can be created, and a restart keeps the genesis clock.
+    let res = api_form(&app, "customers", &[("id", "fresh_start"), ("email", "fresh@example.test")], None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(customers(&app).await, 1);
+    let restarted =
+        growthkit::server::boot(common::test_config(&app.db_path), growthkit_clock::Clock::fixed(T0)).await.unwrap();
+    assert_eq!(restarted.clock.now(), T0 + 60);
 }

@@ -59,6 +59,21 @@ impl Clock {
         Ok(self.now())
     }
 
+    /// Starts the clock over at `at` (a test site's "start afresh"): the one way time goes back, for a
+    /// caller that has just deleted everything dated by it. Not before the base (real time), which a
+    /// travel offset cannot undercut, nor past [`MAX_TIMESTAMP`].
+    pub fn restart_at(&self, at: Timestamp) -> Result<Timestamp, ClockError> {
+        let base = self.now().saturating_sub(self.offset());
+        if at < base {
+            return Err(ClockError::Backwards);
+        }
+        if at > MAX_TIMESTAMP {
+            return Err(ClockError::TooFar);
+        }
+        self.offset.store(at - base, Ordering::Relaxed);
+        Ok(self.now())
+    }
+
     /// How far this clock has travelled ahead of its base, in seconds.
     pub fn offset(&self) -> i64 {
         self.offset.load(Ordering::Relaxed)

@@ -107,3 +107,20 @@ test("the time machine travels forward with the SDK's form encoding", async () =
   assert.ok(back, "time does not go backwards");
   assert.equal(back.http_status_code, 400);
 });
+
+// Last in this file: it empties the site.
+test("starting afresh empties the test site and sets its clock to the genesis time", async () => {
+  const listed = await chargebee.customer.list({ limit: 5 });
+  assert.ok(listed.list.length > 0);
+  const early = await refusal(chargebee.timeMachine.startAfresh("delorean", { genesis_time: 1_000_000 }));
+  assert.equal(early?.param, "genesis_time");
+
+  const genesis = Math.floor(Date.now() / 1000) + 3_600;
+  const fresh = await chargebee.timeMachine.startAfresh("delorean", { genesis_time: genesis });
+  assert.equal(fresh.time_machine.genesis_time, genesis);
+  assert.ok(Math.abs(fresh.time_machine.destination_time - genesis) <= 2, "the clock restarted at the genesis");
+  assert.equal((await chargebee.customer.list({ limit: 5 })).list.length, 0, "customers are gone");
+  assert.ok((await chargebee.itemPrice.list({ limit: 5 })).list.length > 0, "the catalog stays");
+  const customer = await chargebee.customer.create({ email: "after@example.test" });
+  assert.ok(customer.customer.created_at >= genesis, "new records are dated from the genesis");
+});

@@ -22,6 +22,7 @@ pub(super) fn routes() -> Router<ApiState> {
         .route("/webhook_endpoints/{id}/delete", post(delete_webhook_endpoint))
         .route("/time_machines/{name}", get(time_machine))
         .route("/time_machines/{name}/travel_forward", post(travel_forward))
+        .route("/time_machines/{name}/start_afresh", post(start_afresh))
 }
 
 async fn list_events(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
@@ -47,7 +48,14 @@ fn known_machine(name: &str) -> Result<(), ApiError> {
 
 async fn time_machine(State(s): State<ApiState>, Path(name): Path<String>) -> ApiResult {
     known_machine(&name)?;
-    json(serde_json::json!({ "time_machine": s.engine.time_machine() }))
+    json(serde_json::json!({ "time_machine": s.engine.time_machine().await? }))
+}
+
+/// `POST /time_machines/{name}/start_afresh`, with an optional `genesis_time`.
+async fn start_afresh(State(s): State<ApiState>, Path(name): Path<String>, bytes: Bytes) -> ApiResult {
+    known_machine(&name)?;
+    let genesis = Form::parse(&bytes).optional_timestamp("genesis_time")?;
+    json(serde_json::json!({ "time_machine": s.engine.start_afresh(genesis).await? }))
 }
 
 /// `POST /time_machines/{name}/travel_forward`. The SDKs send `destination_time` form-encoded; a JSON body is
