@@ -19,7 +19,9 @@ use growthkit_clock::Clock;
 use growthkit_engine::catalog;
 use growthkit_engine::growth::repo::PlayRecord;
 use growthkit_engine::growth::rules::CustomField;
-use growthkit_engine::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, PlayStatus, PlayType, Rule};
+use growthkit_engine::growth::rules::{
+    Audience, DataType, MatchType, OfferDef, Operator, OptionDef, PlayStatus, PlayType, Rule,
+};
 use growthkit_wire::{OfferOption, ProcessingType};
 use serde_json::{Value, json};
 
@@ -111,13 +113,13 @@ async fn seed(state: &growthkit::state::AppState) {
                 name: format!("Offer {p}"),
                 title_html: format!("<div class=\"slate-p\">Offer {p}</div>"),
                 description_html: "<div class=\"slate-p\">Upgrade now.</div>".into(),
-                options: vec![OfferOption {
+                options: vec![OptionDef::new(OfferOption {
                     id: "go".into(),
                     label: "Go".into(),
                     processing_type: ProcessingType::UrlRedirect,
                     processing_layout: None,
                     redirect_url: Some("/upgrade".into()),
-                }],
+                })],
             })
             .await
             .unwrap();

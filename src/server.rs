@@ -68,7 +68,7 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
     let pool = db::connect(&config.database_url).await?;
     db::migrate(&pool).await?;
     let writer = db::connect_writer(&config.database_url).await?;
-    let engine = Engine::start(pool.clone(), clock.clone(), config.catalog).await?;
+    let engine = Engine::start(pool.clone(), clock.clone(), config.catalog, &config.engine_public_url).await?;
     if config.demo_data {
         if engine::demo::seed_if_empty(&engine).await? {
             tracing::info!("seeded the engine's demo catalog and offers");

@@ -25,7 +25,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             return (StatusCode::BAD_REQUEST, "not a Chargebee event").into_response();
         }
     };
-    // Gift and payment events matter. Others are acknowledged without reading their content, so a
+    // Gift, payment and offer-fulfillment events matter. Others are acknowledged without reading their content, so a
     // resource shape we do not model never makes billing retry an event we would ignore anyway.
     let kind = raw.get("event_type").and_then(|t| t.as_str()).unwrap_or_default();
     if kind.starts_with("gift_") {
@@ -37,6 +37,19 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             Ok(()) => StatusCode::OK.into_response(),
             Err(err) => {
                 tracing::error!(gift_id, kind, "gift event not handled: {err}");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        };
+    }
+    if kind == "offer_fulfillment_created" {
+        let Some(id) = raw.pointer("/content/offer_fulfillment/id").and_then(|f| f.as_str()) else {
+            tracing::warn!("fulfillment event without a fulfillment");
+            return StatusCode::OK.into_response();
+        };
+        return match crate::offers::service::on_fulfillment_event(&state, id).await {
+            Ok(()) => StatusCode::OK.into_response(),
+            Err(err) => {
+                tracing::error!(fulfillment_id = id, "fulfillment event not handled: {err}");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         };

@@ -87,7 +87,7 @@ async fn chargebees_documented_growth_answers_decode() {
     assert_eq!(offer.options[0].processing_layout, None, "the sample has no layout");
 
     let create = CreateFulfillmentRequest { personalized_offer_id: offer.id.clone(), option_id: "6cd5280e".into() };
-    let created = client.create_offer_fulfillment(&create, Some("k1")).await.unwrap();
+    let created = client.create_offer_fulfillment(&create, Some("k1")).await.unwrap().offer_fulfillment;
     assert_eq!((created.id.as_str(), created.status), ("507c340b", FulfillmentStatus::InProgress));
     assert_eq!(created.created_at, None, "the sample carries no created_at");
 
@@ -154,7 +154,7 @@ async fn a_5xx_is_retried_for_a_get_and_a_keyed_post() {
     assert_eq!(fetched.status, FulfillmentStatus::Completed);
     let create =
         CreateFulfillmentRequest { personalized_offer_id: "vdyjO2qlLD_715653d4".into(), option_id: "6cd5280e".into() };
-    let created = client.create_offer_fulfillment(&create, Some("same-key")).await.unwrap();
+    let created = client.create_offer_fulfillment(&create, Some("same-key")).await.unwrap().offer_fulfillment;
     assert_eq!(created.status, FulfillmentStatus::InProgress);
     let seen = script.seen.lock().unwrap();
     assert_eq!(seen.len(), 5);

@@ -164,9 +164,9 @@ async fn offer_events(app: &TestApp, billing: Arc<dyn Billing>) {
 async fn fulfillments(app: &TestApp, billing: Arc<dyn Billing>) {
     let offer = decided_offer(&billing).await;
     let create = CreateFulfillmentRequest { personalized_offer_id: offer.id.clone(), option_id: "unlock_now".into() };
-    let f = billing.create_offer_fulfillment(&create, Some("contract-accept")).await.unwrap();
+    let f = billing.create_offer_fulfillment(&create, Some("contract-accept")).await.unwrap().offer_fulfillment;
     assert_eq!(f.status, FulfillmentStatus::InProgress);
-    let replayed = billing.create_offer_fulfillment(&create, Some("contract-accept")).await.unwrap();
+    let replayed = billing.create_offer_fulfillment(&create, Some("contract-accept")).await.unwrap().offer_fulfillment;
     assert_eq!(replayed, f, "same key, same answer");
     let err = billing.create_offer_fulfillment(&create, None).await.unwrap_err();
     assert_eq!(err.refusal().unwrap().message, FULFILLMENT_EXISTS);

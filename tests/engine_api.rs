@@ -442,3 +442,42 @@ async fn starting_afresh_clears_what_customers_did_and_keeps_the_catalog() {
         growthkit::server::boot(common::test_config(&app.db_path), growthkit_clock::Clock::fixed(T0)).await.unwrap();
     assert_eq!(restarted.clock.now(), T0 + 60);
 }
+
+#[tokio::test]
+async fn checkout_and_webhook_options_answer_as_their_processing_types_say() {
+    let app = spawn().await;
+    let mut def = app.state.engine.offers().await.unwrap().remove(0);
+    def.options[0].shown.processing_type = growthkit_wire::ProcessingType::Checkout;
+    def.options[0].shown.redirect_url = Some("https://app.example.test/back".into());
+    def.options[0].item_price_id = Some("growth-plus-USD-monthly".into());
+    app.state.engine.save_offer(def.clone()).await.unwrap();
+
+    let created = json_of(accept(&app, &decide(&app).await).await).await;
+    let f = &created["offer_fulfillment"];
+    assert_eq!((f["processing_type"].as_str(), f["status"].as_str()), (Some("checkout"), Some("in_progress")));
+    assert!(f.get("redirect_url").is_none(), "a checkout's answer carries the page, not a redirect");
+    let page = &created["hosted_page"];
+    assert_eq!((page["type"].as_str(), page["state"].as_str()), (Some("checkout_existing"), Some("created")));
+    assert_eq!(page["object"], "hosted_page");
+    let id = page["id"].as_str().unwrap();
+    assert_eq!(page["url"], format!("{}/pages/v4/{id}/", app.engine_base));
+    assert_eq!(page["expires_at"], T0 + 3 * 3_600);
+    let got = json_of(api_get(&app, &format!("hosted_pages/{id}")).await).await;
+    assert_eq!(got["hosted_page"]["id"], id);
+    assert_eq!(api_get(&app, "hosted_pages/hp_nope").await.status(), 404);
+
+    // A webhook option: billing sends offer_fulfillment_created with the fulfillment; no page, no redirect.
+    let mut failed = json!({"status": "failed", "failure_reason": "switching the option"});
+    failed["id"] = f["id"].clone();
+    api_post(&app, &format!("offer_fulfillments/{}", f["id"].as_str().unwrap()), failed, None).await;
+    def.options[0].shown.processing_type = growthkit_wire::ProcessingType::Webhook;
+    app.state.engine.save_offer(def).await.unwrap();
+    let created = json_of(accept(&app, &decide(&app).await).await).await;
+    assert!(created.get("hosted_page").is_none());
+    let fid = created["offer_fulfillment"]["id"].as_str().unwrap();
+    let events = json_of(api_get(&app, "events?event_type[is]=offer_fulfillment_created").await).await;
+    let list = events["list"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["event"]["content"]["offer_fulfillment"]["id"], fid);
+    assert_eq!(list[0]["event"]["content"]["offer_fulfillment"]["processing_type"], "webhook");
+}

@@ -5,6 +5,7 @@
 mod common;
 
 use common::{TestApp, get_as, post_as, session, spawn};
+use growthkit_wire::ProcessingType;
 use serde_json::{Value, json};
 
 struct User<'a> {
@@ -266,4 +267,141 @@ async fn upgrade_pages_of_other_accounts_are_not_found() {
     assert_eq!(status, 404, "no payment intent for another account's upgrade");
     let (status, _) = carl.pay_with(&fulfillment, "pi_anything").await;
     assert_eq!(status, 404);
+}
+
+/// Switches the demo offer's option to `kind`, moving to the upgrade plan where it needs one.
+async fn set_processing(app: &TestApp, kind: ProcessingType, redirect: Option<&str>) {
+    let mut def = app.state.engine.offers().await.unwrap().remove(0);
+    def.options[0].shown.processing_type = kind;
+    def.options[0].shown.redirect_url = redirect.map(str::to_owned);
+    def.options[0].item_price_id = Some(growthkit::config::DEFAULT_UPGRADE_PLAN.into());
+    app.state.engine.save_offer(def).await.unwrap();
+}
+
+/// Gives the demo customer a card on file, as a card saved at an earlier checkout would be.
+async fn card_on_file(app: &TestApp, number: &str) {
+    let form = [
+        ("customer_id", "demo_acme"),
+        ("card[number]", number),
+        ("card[expiry_month]", "12"),
+        ("card[expiry_year]", "2031"),
+        ("card[cvv]", "123"),
+    ];
+    assert_eq!(common::api_form(app, "payment_sources/create_card", &form, None).await.status(), 200);
+}
+
+async fn subscription_plan(app: &TestApp) -> String {
+    let sub = app.state.engine.subscription("demo_acme_sub").await.unwrap();
+    sub.subscription_items[0].item_price_id.clone()
+}
+
+#[tokio::test]
+async fn a_billing_update_option_is_applied_by_billing_with_the_card_on_file() {
+    let app = spawn().await;
+    set_processing(&app, ProcessingType::BillingUpdate, Some("/upgrade/analytics")).await;
+    let owner = User::sign_in(&app, "owner@acme.test").await;
+
+    // No card on file: billing cannot apply it, and the page says why, with nothing to pay here.
+    let (po, token) = owner.offer().await;
+    let (status, accepted) = owner.accept(&po, &token).await;
+    assert_eq!(status, 200, "{accepted}");
+    let fid = fulfillment_of(&accepted);
+    let f = app.state.engine.retrieve_fulfillment(&fid).await.unwrap();
+    assert_eq!(f.status, growthkit_wire::FulfillmentStatus::Failed);
+    assert_eq!(f.error.as_ref().unwrap().code, "billing_update_failed");
+    let (_, view) = owner.get(&format!("/api/upgrade_status?fulfillment={fid}")).await;
+    assert_eq!(view["status"], "failed");
+    assert_eq!(view["pays_here"], false);
+    let (status, _) = owner.post("/api/upgrade_payment", &[("fulfillment", &fid)]).await;
+    assert_eq!(status, 409, "a billing update is not paid on our page");
+    assert_eq!(subscription_plan(&app).await, "growth-USD-monthly");
+
+    // With a card on file, the next acceptance is applied at once and unlocks the feature.
+    card_on_file(&app, "4111111111111111").await;
+    let (po, token) = owner.offer().await;
+    let (status, accepted) = owner.accept(&po, &token).await;
+    assert_eq!(status, 200, "{accepted}");
+    assert_eq!(accepted["Continue"]["url"], "/app/analytics?upgraded=1");
+    assert_eq!(subscription_plan(&app).await, growthkit::config::DEFAULT_UPGRADE_PLAN);
+    assert_eq!(owner.gate().await, json!("Unlocked"));
+}
+
+#[tokio::test]
+async fn a_checkout_option_is_paid_on_billings_hosted_page_and_the_return_unlocks_the_feature() {
+    let app = spawn().await;
+    let back = format!("{}/upgrade/analytics", app.base);
+    set_processing(&app, ProcessingType::Checkout, Some(&back)).await;
+    let owner = User::sign_in(&app, "owner@acme.test").await;
+    let (po, token) = owner.offer().await;
+    let (status, accepted) = owner.accept(&po, &token).await;
+    assert_eq!(status, 200, "{accepted}");
+    let page_url = accepted["Continue"]["url"].as_str().unwrap().to_owned();
+    assert!(page_url.starts_with(&format!("{}/pages/v4/hp_", app.engine_base)), "{page_url}");
+    let page_id = page_url.trim_end_matches('/').rsplit('/').next().unwrap().to_owned();
+
+    // The page is billing's: it names the plan and price, and the card goes there, not to the app.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let html = http.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Upgrade to Growth Plus") && html.contains("USD 79.00, charged now"), "{html}");
+    let card = |number: &'static str| {
+        [("card[number]", number), ("card[expiry_month]", "12"), ("card[expiry_year]", "2031"), ("card[cvv]", "123")]
+    };
+    let declined = http.post(&page_url).form(&card("4000000000000002")).send().await.unwrap();
+    assert_eq!(declined.status(), 402);
+    assert!(declined.text().await.unwrap().contains("declined"), "the page says why and stays open");
+    let (_, view) = owner.get(&format!("/api/upgrade_status?fulfillment={page_id}")).await;
+    assert_eq!(view["status"], "in_progress");
+
+    let paid = http.post(&page_url).form(&card("4111111111111111")).send().await.unwrap();
+    assert_eq!(paid.status(), 303);
+    let location = paid.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("{back}?id={page_id}&state=succeeded"));
+    // Back on the upgrade page (found by the hosted page's id), the feature is unlocked.
+    let (_, view) = owner.get(&format!("/api/upgrade_status?fulfillment={page_id}")).await;
+    assert_eq!(view["status"], "completed", "{view}");
+    assert_eq!(owner.gate().await, json!("Unlocked"));
+    assert_eq!(subscription_plan(&app).await, growthkit::config::DEFAULT_UPGRADE_PLAN);
+    let again = http.post(&page_url).form(&card("4111111111111111")).send().await.unwrap();
+    assert_eq!(again.status(), 303, "a second submit changes nothing and returns again");
+}
+
+#[tokio::test]
+async fn an_unpaid_checkout_page_expires_and_fails_the_fulfillment_as_abandoned() {
+    let app = spawn().await;
+    set_processing(&app, ProcessingType::Checkout, Some("https://app.example.test/upgrade/analytics")).await;
+    let owner = User::sign_in(&app, "owner@acme.test").await;
+    let (po, token) = owner.offer().await;
+    let (_, accepted) = owner.accept(&po, &token).await;
+    let page_url = accepted["Continue"]["url"].as_str().unwrap().to_owned();
+    let page_id = page_url.trim_end_matches('/').rsplit('/').next().unwrap().to_owned();
+    app.state.engine.travel_by(3 * 3_600).await.unwrap();
+    let (_, view) = owner.get(&format!("/api/upgrade_status?fulfillment={page_id}")).await;
+    assert_eq!(view["status"], "failed", "{view}");
+    let page = common::api_get(&app, &format!("hosted_pages/{page_id}")).await.json::<Value>().await.unwrap();
+    assert_eq!(page["hosted_page"]["state"], "cancelled");
+    let fid = view["fulfillment_id"].as_str().unwrap();
+    let f = app.state.engine.retrieve_fulfillment(fid).await.unwrap();
+    assert_eq!(f.error.unwrap().code, "checkout_abandoned");
+    let late = common::client().get(&page_url).send().await.unwrap();
+    assert_eq!(late.status(), 410, "the page says it expired");
+}
+
+#[tokio::test]
+async fn a_webhook_option_is_fulfilled_by_our_server_when_billing_calls() {
+    let app = spawn().await;
+    set_processing(&app, ProcessingType::Webhook, None).await;
+    card_on_file(&app, "4111111111111111").await;
+    let owner = User::sign_in(&app, "owner@acme.test").await;
+    let (po, token) = owner.offer().await;
+    let (_, accepted) = owner.accept(&po, &token).await;
+    let fid = fulfillment_of(&accepted);
+    let (_, view) = owner.get(&format!("/api/upgrade_status?fulfillment={fid}")).await;
+    assert_eq!((view["status"].as_str(), view["pays_here"].as_bool()), (Some("in_progress"), Some(false)));
+
+    // Billing's offer_fulfillment_created reaches our webhook; our server upgrades and completes it.
+    assert!(common::deliver_webhooks(&app).await >= 1);
+    let f = app.state.engine.retrieve_fulfillment(&fid).await.unwrap();
+    assert_eq!(f.status, growthkit_wire::FulfillmentStatus::Completed);
+    assert_eq!(owner.gate().await, json!("Unlocked"));
+    assert_eq!(subscription_plan(&app).await, growthkit::config::DEFAULT_UPGRADE_PLAN);
 }

@@ -66,20 +66,35 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
     assert!(body["message"].as_str().unwrap().contains("Unknown property custom.nope"));
 
     let offer = [
-        ("id", "offer_seats"),
-        ("name", "More seats"),
-        ("title_html", "<p>Add seats</p>"),
-        ("description_html", "<p>Your team is growing.</p>"),
-        ("option_id", "add"),
-        ("option_label", "Add seats"),
-        ("redirect_url", "/upgrade/seats"),
+        ("offer[id]", "offer_seats"),
+        ("offer[name]", "More seats"),
+        ("offer[title_html]", "<p>Add seats</p>"),
+        ("offer[description_html]", "<p>Your team is growing.</p>"),
+        ("offer[option_id]", "add"),
+        ("offer[option_label]", "Add seats"),
+        ("offer[redirect_url]", "/upgrade/seats"),
+        ("offer[processing_type]", "url_redirect"),
+        ("offer[item_price_id]", ""),
     ];
     let (status, body) = post_as(&app, &admin, "/api/studio/save_offer", &offer).await;
     assert_eq!(status, 200, "{body}");
     let mut unsafe_redirect = offer;
-    unsafe_redirect[6] = ("redirect_url", "javascript:alert(1)");
+    unsafe_redirect[6] = ("offer[redirect_url]", "javascript:alert(1)");
     let (status, _) = post_as(&app, &admin, "/api/studio/save_offer", &unsafe_redirect).await;
     assert_eq!(status, 422);
+    // A billing update needs a plan that exists; an unknown processing type is refused by name.
+    let mut billing_update = offer;
+    billing_update[7] = ("offer[processing_type]", "billing_update");
+    let (status, body) = post_as(&app, &admin, "/api/studio/save_offer", &billing_update).await;
+    assert_eq!(status, 422);
+    assert!(body["message"].as_str().unwrap().contains("item_price_id"), "{body}");
+    billing_update[8] = ("offer[item_price_id]", "no-such-price");
+    let (status, body) = post_as(&app, &admin, "/api/studio/save_offer", &billing_update).await;
+    assert_eq!(status, 422);
+    assert!(body["message"].as_str().unwrap().contains("not a plan price"), "{body}");
+    let mut unknown = offer;
+    unknown[7] = ("offer[processing_type]", "carrier_pigeon");
+    assert_eq!(post_as(&app, &admin, "/api/studio/save_offer", &unknown).await.0, 422);
 
     // Make room at the top: the demo play moves to priority 2 (an edit keeps its creation time).
     let demo = [
@@ -169,27 +184,29 @@ async fn saving_an_offer_keeps_options_the_form_does_not_show() {
     let admin = session(&app, "studio@growthkit.test").await;
     let mut def = app.state.engine.offers().await.unwrap().remove(0);
     let mut second = def.options[0].clone();
-    second.id = "talk_to_sales".into();
-    second.label = "Talk to sales".into();
+    second.shown.id = "talk_to_sales".into();
+    second.shown.label = "Talk to sales".into();
     def.options.push(second);
     app.state.engine.save_offer(def.clone()).await.unwrap();
 
     let form = [
-        ("id", def.id.as_str()),
-        ("name", "Renamed"),
-        ("title_html", "<p>New title</p>"),
-        ("description_html", "<p>New text</p>"),
-        ("option_id", "unlock_now"),
-        ("option_label", "Unlock today"),
-        ("redirect_url", "/upgrade/analytics"),
+        ("offer[id]", def.id.as_str()),
+        ("offer[name]", "Renamed"),
+        ("offer[title_html]", "<p>New title</p>"),
+        ("offer[description_html]", "<p>New text</p>"),
+        ("offer[option_id]", "unlock_now"),
+        ("offer[option_label]", "Unlock today"),
+        ("offer[redirect_url]", "/upgrade/analytics"),
+        ("offer[processing_type]", "url_redirect"),
+        ("offer[item_price_id]", ""),
     ];
     let (status, _) = post_as(&app, &admin, "/api/studio/save_offer", &form).await;
     assert_eq!(status, 200);
     let saved = app.state.engine.offers().await.unwrap().remove(0);
     assert_eq!(saved.name, "Renamed");
     assert_eq!(saved.options.len(), 2);
-    assert_eq!(saved.options[0].label, "Unlock today");
-    assert_eq!(saved.options[1].id, "talk_to_sales");
+    assert_eq!(saved.options[0].shown.label, "Unlock today");
+    assert_eq!(saved.options[1].shown.id, "talk_to_sales");
 }
 
 #[tokio::test]

@@ -13,10 +13,11 @@ use growthkit_engine::customers::CustomerFields;
 use growthkit_engine::idempotency::{self, Claim};
 use growthkit_wire::{
     AddonCharge, ApiError, CardDetails, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest,
-    CreateSubscriptionRequest, Customer, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice,
-    ItemPriceQuery, ItemQuery, ListParams, NewCustomer, NewPaymentIntent, OfferEventRequest, OfferFulfillment, Page,
-    PaymentIntent, PaymentMethod, PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, ShippingAddress,
-    Subscription, SubscriptionCreated, Timestamp, UnbilledCharge, UpdateFulfillmentRequest,
+    CreateSubscriptionRequest, Customer, FulfillmentEnvelope, GiftQuery, GiftSettings, GiftWithSubscription, Invoice,
+    Item, ItemPrice, ItemPriceQuery, ItemQuery, ListParams, NewCustomer, NewPaymentIntent, OfferEventRequest,
+    OfferFulfillment, Page, PaymentIntent, PaymentMethod, PersonalizedOffersRequest, PersonalizedOffersResponse,
+    PlanChange, ShippingAddress, Subscription, SubscriptionCreated, Timestamp, UnbilledCharge,
+    UpdateFulfillmentRequest,
 };
 
 /// Calls the engine in process.
@@ -88,7 +89,7 @@ impl Billing for LocalEngine {
         &self,
         req: &CreateFulfillmentRequest,
         idempotency_key: Option<&str>,
-    ) -> Result<OfferFulfillment, BillingError> {
+    ) -> Result<FulfillmentEnvelope, BillingError> {
         self.once(
             idempotency_key,
             "create_offer_fulfillment",

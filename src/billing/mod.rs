@@ -16,10 +16,10 @@ use crate::error::AppError;
 use growthkit_engine::Engine;
 use growthkit_wire::{
     AddonCharge, ApiError, ChangePlanRequest, CreateFulfillmentRequest, CreateGiftRequest, CreateSubscriptionRequest,
-    Customer, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice, ItemPriceQuery, ItemQuery,
-    NewCustomer, NewPaymentIntent, OfferEventRequest, OfferFulfillment, Page, PaymentIntent, PersonalizedOffersRequest,
-    PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription, SubscriptionCreated, Timestamp,
-    UnbilledCharge, UpdateFulfillmentRequest,
+    Customer, FulfillmentEnvelope, GiftQuery, GiftSettings, GiftWithSubscription, Invoice, Item, ItemPrice,
+    ItemPriceQuery, ItemQuery, NewCustomer, NewPaymentIntent, OfferEventRequest, OfferFulfillment, Page, PaymentIntent,
+    PersonalizedOffersRequest, PersonalizedOffersResponse, PlanChange, ShippingAddress, Subscription,
+    SubscriptionCreated, Timestamp, UnbilledCharge, UpdateFulfillmentRequest,
 };
 
 /// Why a billing call did not succeed.
@@ -101,12 +101,13 @@ pub trait Billing: Send + Sync {
     /// Records that an offer was viewed or dismissed.
     async fn record_offer_event(&self, req: &OfferEventRequest) -> Result<(), BillingError>;
 
-    /// Accepts an offer option, creating its fulfillment (`in_progress`).
+    /// Accepts an offer option, creating its fulfillment (`in_progress`, or already finished for a billing
+    /// update), with the hosted page to pay on for a checkout option.
     async fn create_offer_fulfillment(
         &self,
         req: &CreateFulfillmentRequest,
         idempotency_key: Option<&str>,
-    ) -> Result<OfferFulfillment, BillingError>;
+    ) -> Result<FulfillmentEnvelope, BillingError>;
 
     /// The fulfillment's current state.
     async fn retrieve_offer_fulfillment(&self, id: &str) -> Result<OfferFulfillment, BillingError>;

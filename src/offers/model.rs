@@ -70,6 +70,9 @@ pub struct UpgradeView {
     pub fulfillment_id: String,
     pub status: UpgradeStatus,
     pub failure_reason: Option<String>,
+    /// Whether the customer pays on our upgrade page (a URL-redirect option); otherwise billing or our
+    /// server applies the upgrade and the page only follows it.
+    pub pays_here: bool,
     pub plan_name: String,
     /// Minor units.
     pub price: i64,

@@ -46,10 +46,14 @@ pub struct Acceptance {
     pub status: String,
     pub failure_reason: Option<String>,
     pub created_at: i64,
+    /// `url_redirect`, `billing_update`, `checkout`, `webhook` or `email`.
+    pub processing_type: String,
+    pub hosted_page_id: Option<String>,
 }
 
 const SELECT: &str = "SELECT a.id, a.account_id, a.user_id, u.name AS user_name, a.personalized_offer_id, a.option_id,
-        a.redirect_path, a.fulfillment_id, a.status, a.failure_reason, a.created_at
+        a.redirect_path, a.fulfillment_id, a.status, a.failure_reason, a.created_at, a.processing_type,
+        a.hosted_page_id
      FROM offer_acceptances a JOIN users u ON u.id = a.user_id";
 
 /// A new acceptance in state `accepting`, written before billing is called.
@@ -117,20 +121,46 @@ pub async fn by_fulfillment(
         .await
 }
 
+/// The acceptance whose checkout is hosted page `page_id`, within an account.
+pub async fn by_hosted_page(pool: &SqlitePool, account_id: &str, page_id: &str) -> sqlx::Result<Option<Acceptance>> {
+    sqlx::query_as(&format!("{SELECT} WHERE a.account_id = ? AND a.hosted_page_id = ?"))
+        .bind(account_id)
+        .bind(page_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The open acceptance of a personalized offer, in whichever account it was served to (offer ids are
+/// billing's and unique to one customer).
+pub async fn open_for_offer_id(pool: &SqlitePool, po_id: &str) -> sqlx::Result<Option<Acceptance>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE a.personalized_offer_id = ? AND a.status IN ('accepting', 'in_progress', 'completed')"
+    ))
+    .bind(po_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// What billing answered to an acceptance.
+pub struct Started<'a> {
+    pub fulfillment_id: &'a str,
+    /// Where the user continues: our upgrade page's path, or billing's hosted page for a checkout.
+    pub redirect_path: &'a str,
+    pub processing_type: &'a str,
+    pub hosted_page_id: Option<&'a str>,
+}
+
 /// Records the fulfillment billing created: `accepting` → `in_progress`.
-pub async fn started(
-    pool: &SqlitePool,
-    id: &str,
-    fulfillment_id: &str,
-    redirect_path: &str,
-    now: i64,
-) -> sqlx::Result<bool> {
+pub async fn started(pool: &SqlitePool, id: &str, s: &Started<'_>, now: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE offer_acceptances SET status = 'in_progress', fulfillment_id = ?, redirect_path = ?, updated_at = ?
+        "UPDATE offer_acceptances SET status = 'in_progress', fulfillment_id = ?, redirect_path = ?,
+             processing_type = ?, hosted_page_id = ?, updated_at = ?
          WHERE id = ? AND status = 'accepting'",
     )
-    .bind(fulfillment_id)
-    .bind(redirect_path)
+    .bind(s.fulfillment_id)
+    .bind(s.redirect_path)
+    .bind(s.processing_type)
+    .bind(s.hosted_page_id)
     .bind(now)
     .bind(id)
     .execute(pool)

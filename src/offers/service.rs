@@ -11,7 +11,8 @@ use crate::ui::payment::PaymentStart;
 use growthkit_wire::{ApiError, ItemPrice, OfferFulfillment};
 use growthkit_wire::{
     ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
-    OfferEventType, PersonalizedOffer, PersonalizedOffersRequest, RequestContext, UpdateFulfillmentRequest,
+    OfferEventType, PaymentMethod, PersonalizedOffer, PersonalizedOffersRequest, ProcessingType, RequestContext,
+    UpdateFulfillmentRequest,
 };
 
 use super::model::{ADVANCED_ANALYTICS, Accepted, Gate, OfferButton, OfferView, Paid, UpgradeStatus, UpgradeView};
@@ -146,9 +147,9 @@ pub async fn accept(
         if existing.user_id != user.id || existing.status == "completed" {
             return Ok(Accepted::AlreadyAccepted { message: ALREADY_ACCEPTED.into() });
         }
-        if let Some(fid) = &existing.fulfillment_id {
+        if existing.fulfillment_id.is_some() {
             // The same user clicked again: continue with the fulfillment already created.
-            return Ok(Accepted::Continue { url: upgrade_url(existing.redirect_path.as_deref(), fid) });
+            return Ok(Accepted::Continue { url: continue_url(&existing) });
         }
         // An earlier attempt did not hear back from billing: retry with the same idempotency key.
         existing.id
@@ -156,11 +157,25 @@ pub async fn accept(
 
     let request = CreateFulfillmentRequest { personalized_offer_id: po_id.to_owned(), option_id: option_id.to_owned() };
     match state.billing.create_offer_fulfillment(&request, Some(&acceptance)).await {
-        Ok(f) => {
-            let url = upgrade_url(f.redirect_url.as_deref(), &f.id);
-            let path = url.split('?').next().unwrap_or_default().to_owned();
-            repo::started(&state.pool, &acceptance, &f.id, &path, now).await?;
-            Ok(Accepted::Continue { url })
+        Ok(created) => {
+            let f = created.offer_fulfillment;
+            let upgrade = upgrade_url(f.redirect_url.as_deref(), &f.id);
+            let (redirect, page_id) = match &created.hosted_page {
+                Some(page) => (page.url.clone(), Some(page.id.as_str())),
+                None => (upgrade.split('?').next().unwrap_or_default().to_owned(), None),
+            };
+            let started = repo::Started {
+                fulfillment_id: &f.id,
+                redirect_path: &redirect,
+                processing_type: f.processing_type.as_str(),
+                hosted_page_id: page_id,
+            };
+            repo::started(&state.pool, &acceptance, &started, now).await?;
+            let mut acc =
+                repo::by_fulfillment(&state.pool, &user.account_id, &f.id).await?.ok_or(AppError::Internal)?;
+            // A billing update may already be applied (or refused) by the time billing answers.
+            settle(state, &mut acc, &f).await?;
+            Ok(Accepted::Continue { url: continue_url(&acc) })
         }
         Err(BillingError::Refused(e)) if e.message == FULFILLMENT_EXISTS => {
             repo::discard(&state.pool, &acceptance).await?;
@@ -183,29 +198,64 @@ fn status_of(a: &Acceptance) -> UpgradeStatus {
     }
 }
 
-/// Where the upgrade behind `fulfillment_id` stands. A fulfillment billing failed on its own (the
-/// 7-day rule) is mirrored here.
-pub async fn upgrade_view(state: &AppState, user: &CurrentUser, fulfillment_id: &str) -> Result<UpgradeView, AppError> {
-    let mut acc = repo::by_fulfillment(&state.pool, &user.account_id, fulfillment_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("That upgrade could not be found.".into()))?;
-    if acc.status == "in_progress" {
-        match state.billing.retrieve_offer_fulfillment(fulfillment_id).await {
-            Ok(f) if f.status == FulfillmentStatus::Failed => {
-                let reason = failure_text(&f);
-                repo::failed(&state.pool, &acc.id, &reason, state.clock.now()).await?;
-                acc.status = "failed".into();
-                acc.failure_reason = Some(reason);
+/// Where the user goes after accepting: our upgrade page, billing's hosted checkout page, or — once the
+/// upgrade is done — the unlocked feature.
+fn continue_url(acc: &Acceptance) -> String {
+    let fid = acc.fulfillment_id.as_deref().unwrap_or_default();
+    match (acc.status.as_str(), acc.processing_type.as_str()) {
+        ("completed", _) => "/app/analytics?upgraded=1".into(),
+        ("failed", _) => upgrade_url(acc.redirect_path.as_deref().filter(|_| acc.hosted_page_id.is_none()), fid),
+        (_, "checkout") => acc.redirect_path.clone().unwrap_or_else(|| upgrade_url(None, fid)),
+        _ => upgrade_url(acc.redirect_path.as_deref(), fid),
+    }
+}
+
+/// Mirrors what billing finished: a fulfillment billing completed (a billing update or a paid checkout, or
+/// our own completion after a crash) unlocks the feature; one billing failed fails the acceptance.
+async fn settle(state: &AppState, acc: &mut Acceptance, f: &OfferFulfillment) -> Result<(), AppError> {
+    if !matches!(acc.status.as_str(), "accepting" | "in_progress") {
+        return Ok(());
+    }
+    let now = state.clock.now();
+    match f.status {
+        FulfillmentStatus::Failed => {
+            let reason = failure_text(f);
+            repo::failed(&state.pool, &acc.id, &reason, now).await?;
+            acc.status = "failed".into();
+            acc.failure_reason = Some(reason);
+        }
+        FulfillmentStatus::Completed => {
+            repo::grant_feature(&state.pool, &acc.account_id, ADVANCED_ANALYTICS, &f.id, now).await?;
+            if repo::completed(&state.pool, &acc.id, now).await? {
+                acc.status = "completed".into();
             }
-            Ok(_) => {}
+        }
+        FulfillmentStatus::InProgress => {}
+    }
+    Ok(())
+}
+
+/// Where the upgrade behind `key` — a fulfillment id, or the hosted checkout page billing returned the user
+/// from — stands, refreshed from billing while it is open.
+pub async fn upgrade_view(state: &AppState, user: &CurrentUser, key: &str) -> Result<UpgradeView, AppError> {
+    let found = match repo::by_fulfillment(&state.pool, &user.account_id, key).await? {
+        Some(acc) => Some(acc),
+        None => repo::by_hosted_page(&state.pool, &user.account_id, key).await?,
+    };
+    let mut acc = found.ok_or_else(|| AppError::NotFound("That upgrade could not be found.".into()))?;
+    let fulfillment_id = acc.fulfillment_id.clone().unwrap_or_default();
+    if acc.status == "in_progress" {
+        match state.billing.retrieve_offer_fulfillment(&fulfillment_id).await {
+            Ok(f) => settle(state, &mut acc, &f).await?,
             Err(err) => tracing::warn!("could not refresh fulfillment {fulfillment_id}: {err}"),
         }
     }
     let plan = upgrade_plan(state).await?;
     Ok(UpgradeView {
-        fulfillment_id: fulfillment_id.to_owned(),
+        fulfillment_id,
         status: status_of(&acc),
         failure_reason: acc.failure_reason,
+        pays_here: acc.processing_type == ProcessingType::UrlRedirect.as_str(),
         plan_name: plan.name,
         price: plan.price,
         currency: plan.currency_code,
@@ -253,6 +303,9 @@ async fn payable(state: &AppState, user: &CurrentUser, fulfillment_id: &str) -> 
     let acc = repo::by_fulfillment(&state.pool, &user.account_id, fulfillment_id)
         .await?
         .ok_or_else(|| AppError::NotFound("That upgrade could not be found.".into()))?;
+    if acc.processing_type != ProcessingType::UrlRedirect.as_str() {
+        return Err(AppError::Conflict("This upgrade is not paid on this page.".into()));
+    }
     if acc.status != "failed" {
         return Ok(acc);
     }
@@ -309,32 +362,46 @@ pub async fn pay(
         }
         Authorization::Declined(decline) => Err(BillingError::Refused(decline)),
     };
+    if let Err(BillingError::Refused(e)) = &charged
+        && e.param.as_deref().is_some_and(|p| p.starts_with("card["))
+    {
+        // A mistyped card is not a failed upgrade: nothing was charged, the user corrects it.
+        return Err(AppError::invalid(e.message.clone()));
+    }
+    after_charge(state, &acc, &fid, charged).await
+}
+
+/// After the plan change was tried: entitlement → fulfillment completed, or the fulfillment failed with
+/// the reason (a decline, or billing refusing the change).
+async fn after_charge(
+    state: &AppState,
+    acc: &Acceptance,
+    fid: &str,
+    charged: Result<(), BillingError>,
+) -> Result<Paid, AppError> {
     match charged {
         Ok(()) => {}
-        Err(BillingError::Refused(e)) if e.param.as_deref().is_some_and(|p| p.starts_with("card[")) => {
-            // A mistyped card is not a failed upgrade: nothing was charged, the user corrects it.
-            return Err(AppError::invalid(e.message));
-        }
         Err(BillingError::Refused(e)) => {
             let reason = if e.http_status_code == 402 {
                 format!("Payment declined: {}", e.message.trim_start_matches("Payment failed: "))
             } else {
                 format!("Provisioning failed: {}", e.message)
             };
-            fail(state, &acc, &reason).await?;
+            fail(state, acc, &reason).await?;
             return Ok(Paid::Failed { reason });
         }
         Err(err) => return Err(err.into()),
     }
 
     let now = state.clock.now();
-    if let Err(err) = repo::grant_feature(&state.pool, &user.account_id, ADVANCED_ANALYTICS, &fid, now).await {
+    if let Err(err) = repo::grant_feature(&state.pool, &acc.account_id, ADVANCED_ANALYTICS, fid, now).await {
         tracing::error!("granting Advanced Analytics after payment: {err}");
         let reason = "Provisioning failed: Advanced Analytics could not be enabled.".to_owned();
-        fail(state, &acc, &reason).await?;
+        fail(state, acc, &reason).await?;
         return Ok(Paid::Failed { reason });
     }
-    let complete = UpdateFulfillmentRequest { id: fid, status: FulfillmentStatus::Completed, failure_reason: None };
+    let complete =
+        UpdateFulfillmentRequest { id: fid.to_owned(), status: FulfillmentStatus::Completed, failure_reason: None };
     match state.billing.update_offer_fulfillment(&complete, Some(&format!("{}-complete", acc.id))).await {
         Ok(_) => {}
         // The customer paid and has the feature; billing's record catching up is not their problem.
@@ -344,12 +411,67 @@ pub async fn pay(
     Ok(Paid::Unlocked { url: "/app/analytics?upgraded=1".into() })
 }
 
+/// A `webhook` option was accepted and billing told us (`offer_fulfillment_created`): our server fulfils it
+/// — the plan change with the card on file, then the entitlement — and reports the outcome. Only the
+/// fulfillment id is taken from the event; its state comes from billing, so a forged or replayed event
+/// changes nothing.
+pub async fn on_fulfillment_event(state: &AppState, fulfillment_id: &str) -> Result<(), AppError> {
+    let f = match state.billing.retrieve_offer_fulfillment(fulfillment_id).await {
+        Ok(f) => f,
+        Err(BillingError::Refused(e)) if e.http_status_code == 404 || e.http_status_code == 400 => {
+            tracing::warn!(fulfillment_id, "fulfillment event for a fulfillment billing does not know");
+            return Ok(());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if f.processing_type != ProcessingType::Webhook || f.status != FulfillmentStatus::InProgress {
+        return Ok(());
+    }
+    let Some(acc) = repo::open_for_offer_id(&state.pool, &f.personalized_offer_id).await? else {
+        tracing::warn!(fulfillment_id, "no acceptance here for this fulfillment");
+        return Ok(());
+    };
+    // The event can outrun the acceptance's own record of billing's answer.
+    let started = repo::Started {
+        fulfillment_id: &f.id,
+        redirect_path: "/upgrade/analytics",
+        processing_type: f.processing_type.as_str(),
+        hosted_page_id: None,
+    };
+    repo::started(&state.pool, &acc.id, &started, state.clock.now()).await?;
+    let acc = repo::by_fulfillment(&state.pool, &acc.account_id, &f.id).await?.ok_or(AppError::Internal)?;
+    if acc.status != "in_progress" {
+        return Ok(());
+    }
+    let charged = match crate::auth::repo::billing_ids(&state.pool, &acc.account_id).await? {
+        Some((_, subscription_id)) => {
+            let change = ChangePlanRequest {
+                subscription_id,
+                plan_item_price_id: state.config.upgrade_plan.clone(),
+                payment: PaymentMethod::OnFile,
+            };
+            state.billing.change_plan(&change, Some(&format!("{}-pay", acc.id))).await.map(drop)
+        }
+        None => {
+            Err(BillingError::Refused(ApiError::invalid_state(None, "The account has no subscription to upgrade.")))
+        }
+    };
+    after_charge(state, &acc, &f.id, charged).await.map(drop)
+}
+
 /// The reconciliation job: acceptances still open a day after they started are failed as abandoned
 /// (the user closed the tab). Returns how many were settled.
 pub async fn reconcile_abandoned(state: &AppState) -> Result<usize, AppError> {
     let cutoff = state.clock.now() - ABANDON_AFTER_SECONDS;
     let stale = repo::stale(&state.pool, cutoff, 100).await?;
     for acc in &stale {
+        if let Some(fid) = &acc.fulfillment_id
+            && let Ok(f) = state.billing.retrieve_offer_fulfillment(fid).await
+            && f.status != FulfillmentStatus::InProgress
+        {
+            settle(state, &mut acc.clone(), &f).await?;
+            continue;
+        }
         fail(state, acc, "Abandoned: the upgrade was not finished within 24 hours.").await?;
     }
     if !stale.is_empty() {

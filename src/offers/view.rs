@@ -325,10 +325,13 @@ pub fn OfferPrompt(offer: OfferView, pattern: Pattern) -> impl IntoView {
     }
 }
 
-/// `/upgrade/analytics?fulfillment=…`: our own upgrade — pay for Growth Plus with a test card.
+/// `/upgrade/analytics?fulfillment=…`: our own upgrade — pay for Growth Plus with a test card — or, for an
+/// option billing (or our webhook) fulfils, the upgrade's progress.
 #[component]
 pub fn UpgradePage() -> impl IntoView {
-    let fulfillment = use_query_map().with_untracked(|q| q.get("fulfillment").unwrap_or_default());
+    // `id` is the hosted checkout page billing sends the customer back from.
+    let fulfillment =
+        use_query_map().with_untracked(|q| q.get("fulfillment").or_else(|| q.get("id")).unwrap_or_default());
     let status = Resource::new(move || fulfillment.clone(), upgrade_status);
     view! {
         <Title text="Upgrade to Growth Plus" />
@@ -351,6 +354,24 @@ fn UpgradeBody(view: UpgradeView) -> impl IntoView {
                             "This upgrade is complete. "
                             <a href="/app/analytics">"Open Advanced Analytics"</a>
                         </p>
+                    }
+                        .into_any()
+                }
+                UpgradeStatus::InProgress if !view.pays_here => {
+                    view! {
+                        <p class="notice" role="status" data-testid="upgrade-applying">
+                            "Applying your upgrade… This page updates by itself."
+                        </p>
+                        <UpgradeWatcher fulfillment=view.fulfillment_id.clone() />
+                    }
+                        .into_any()
+                }
+                UpgradeStatus::Failed if !view.pays_here => {
+                    view! {
+                        <p class="notice error" role="alert" data-testid="upgrade-failed">
+                            {view.failure_reason.clone().unwrap_or_default()}
+                        </p>
+                        <p><a href="/app/analytics">"Back to Analytics"</a></p>
                     }
                         .into_any()
                 }
@@ -382,6 +403,33 @@ fn UpgradeBody(view: UpgradeView) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// Asks where the upgrade stands every two seconds and reloads the page once it is finished.
+#[island]
+fn UpgradeWatcher(fulfillment: String) -> impl IntoView {
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| {
+        ready.set(true);
+        watch(fulfillment.clone());
+    });
+    view! { <span hidden data-testid="upgrade-watching" data-hydrated=move || ready.get().to_string()></span> }
+}
+
+fn watch(fulfillment: String) {
+    set_timeout(
+        move || {
+            spawn_local(async move {
+                match upgrade_status(fulfillment.clone()).await {
+                    Ok(view) if view.status != UpgradeStatus::InProgress => {
+                        let _ = window().location().reload();
+                    }
+                    _ => watch(fulfillment),
+                }
+            })
+        },
+        std::time::Duration::from_secs(2),
+    );
 }
 
 /// The card form. Checked as the user types; the Pay button is disabled at the first click.

@@ -49,35 +49,12 @@ pub async fn save_audience(id: String, name: String, match_type: String, rules: 
     )
 }
 
-/// `POST /api/studio/save_offer`: creates (empty id) or updates an offer with one URL-redirect option.
+/// `POST /api/studio/save_offer` (form fields `offer[id]`, `offer[name]`, …): creates (empty id) or updates an
+/// offer's copy and first option.
 #[server(prefix = "/api/studio", endpoint = "save_offer")]
-pub async fn save_offer(
-    id: String,
-    name: String,
-    title_html: String,
-    description_html: String,
-    option_id: String,
-    option_label: String,
-    redirect_url: String,
-) -> Result<(), AppError> {
+pub async fn save_offer(offer: super::model::OfferEdit) -> Result<(), AppError> {
     use crate::request::{admin, respond};
-    respond(
-        async {
-            let preview = Default::default();
-            let offer = super::model::OfferEdit {
-                id,
-                name,
-                title_html,
-                description_html,
-                option_id,
-                option_label,
-                redirect_url,
-                preview,
-            };
-            super::service::save_offer(&admin().await?.0.engine, offer).await
-        }
-        .await,
-    )
+    respond(async { super::service::save_offer(&admin().await?.0.engine, offer).await }.await)
 }
 
 /// `POST /api/studio/save_play` (form fields `play[id]`, `play[name]`, …): creates or updates a play.

@@ -87,7 +87,12 @@ pub struct OfferEdit {
     pub option_id: String,
     pub option_label: String,
     pub redirect_url: String,
-    /// The copy as browsers get it (sanitized), for the first preview.
+    /// The option's processing type: `url_redirect`, `billing_update`, `checkout` or `webhook`.
+    pub processing_type: String,
+    /// For a billing update or checkout: the plan price the subscription moves to.
+    pub item_price_id: String,
+    /// The copy as browsers get it (sanitized), for the first preview; ignored when saving.
+    #[serde(default)]
     pub preview: PreviewHtml,
 }
 
@@ -116,6 +121,8 @@ pub struct Config {
     pub operators: Vec<(String, String)>,
     pub dismiss_cooldown_hours: i64,
     pub offer_ttl_hours: i64,
+    /// Plan prices a billing-update or checkout option can move to, as (id, label).
+    pub plans: Vec<(String, String)>,
 }
 
 /// One play's part in a dry-run.

@@ -12,7 +12,7 @@ use crate::gifts::model::GiftSettings;
 use growthkit_engine::Engine;
 use growthkit_engine::growth::repo::PlayRecord;
 use growthkit_engine::growth::rules::{
-    Audience, BUILT_IN_PROPERTIES, DataType, MatchType, OfferDef, Operator, Rule, Verdict,
+    Audience, BUILT_IN_PROPERTIES, DataType, MatchType, OfferDef, Operator, OptionDef, Rule, Verdict,
 };
 use growthkit_engine::growth::rules::{CustomField, GrowthSettings};
 use growthkit_engine::growth::stats::{FulfillmentSummary, OfferFunnel};
@@ -83,7 +83,20 @@ pub async fn config(engine: &Engine) -> Result<Config, AppError> {
     let mut properties: Vec<String> = BUILT_IN_PROPERTIES.iter().map(|(p, _)| (*p).to_owned()).collect();
     properties.extend(fields.iter().map(|f| f.key.clone()));
     let settings = engine.growth().settings;
+    let plan_prices = ListParams::new().with("limit", "100").with("item_type[is]", "plan");
+    let plans = engine
+        .list_item_prices(&plan_prices)
+        .await
+        .map_err(refused)?
+        .list
+        .into_iter()
+        .map(|p| {
+            let label = format!("{} ({} {}.{:02})", p.name, p.currency_code, p.price / 100, p.price % 100);
+            (p.id, label)
+        })
+        .collect();
     Ok(Config {
+        plans,
         fields: fields
             .into_iter()
             .map(|f| FieldView { id: f.id, label: f.label, data_type: word(&f.data_type), key: f.key })
@@ -134,6 +147,10 @@ pub async fn config(engine: &Engine) -> Result<Config, AppError> {
 
 fn offer_edit(o: OfferDef) -> OfferEdit {
     let first = o.options.into_iter().next();
+    let processing_type =
+        first.as_ref().map(|f| f.shown.processing_type).unwrap_or(ProcessingType::UrlRedirect).as_str().to_owned();
+    let item_price_id = first.as_ref().and_then(|f| f.item_price_id.clone()).unwrap_or_default();
+    let first = first.map(|f| f.shown);
     OfferEdit {
         preview: super::model::PreviewHtml {
             title_html: crate::offers::sanitize::offer_html(&o.title_html),
@@ -146,6 +163,8 @@ fn offer_edit(o: OfferDef) -> OfferEdit {
         option_id: first.as_ref().map(|f| f.id.clone()).unwrap_or_default(),
         option_label: first.as_ref().map(|f| f.label.clone()).unwrap_or_default(),
         redirect_url: first.and_then(|f| f.redirect_url).unwrap_or_default(),
+        processing_type,
+        item_price_id,
     }
 }
 
@@ -193,16 +212,25 @@ pub async fn save_audience(engine: &Engine, a: AudienceView) -> Result<(), AppEr
 }
 
 /// Saves an offer from the studio form, which edits the first option. Further options, and the first
-/// option's processing type and layout, are kept as they were.
+/// option's layout, are kept as they were.
 pub async fn save_offer(engine: &Engine, o: OfferEdit) -> Result<(), AppError> {
     let existing = engine.offers().await.map_err(refused)?.into_iter().find(|e| !o.id.is_empty() && e.id == o.id);
     let mut options = existing.map(|e| e.options).unwrap_or_default();
-    let first = OfferOption {
-        id: if o.option_id.trim().is_empty() { "accept".to_owned() } else { o.option_id.trim().to_owned() },
-        label: o.option_label,
-        processing_type: options.first().map(|f| f.processing_type).unwrap_or(ProcessingType::UrlRedirect),
-        processing_layout: options.first().map(|f| f.processing_layout).unwrap_or(Some(ProcessingLayout::FullPage)),
-        redirect_url: Some(o.redirect_url.trim().to_owned()).filter(|u| !u.is_empty()),
+    let processing_type: ProcessingType = parse_word("Processing", &o.processing_type)?;
+    let first = OptionDef {
+        shown: OfferOption {
+            id: if o.option_id.trim().is_empty() { "accept".to_owned() } else { o.option_id.trim().to_owned() },
+            label: o.option_label,
+            processing_type,
+            processing_layout: options
+                .first()
+                .map(|f| f.shown.processing_layout)
+                .unwrap_or(Some(ProcessingLayout::FullPage)),
+            redirect_url: Some(o.redirect_url.trim().to_owned()).filter(|u| !u.is_empty()),
+        },
+        item_price_id: Some(o.item_price_id.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .filter(|_| matches!(processing_type, ProcessingType::BillingUpdate | ProcessingType::Checkout)),
     };
     match options.first_mut() {
         Some(slot) => *slot = first,

@@ -7,7 +7,7 @@ use super::Engine;
 use super::catalog::{self, NewItemPrice, PriceExtras};
 use super::growth::repo::PlayRecord;
 use super::growth::rules::CustomField;
-use super::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, PlayStatus, PlayType, Rule};
+use super::growth::rules::{Audience, DataType, MatchType, OfferDef, Operator, OptionDef, PlayStatus, PlayType, Rule};
 use growthkit_wire::{CatalogVersion, OfferOption, ProcessingLayout, ProcessingType};
 
 pub const ACME_CUSTOMER: &str = "demo_acme";
@@ -77,13 +77,13 @@ pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineDemoError> {
             description_html:
                 r#"<div class="slate-p">Get advanced dashboards, deeper insights, and <strong>custom reports</strong>.</div>"#
                     .into(),
-            options: vec![OfferOption {
+            options: vec![OptionDef::new(OfferOption {
                 id: ANALYTICS_OPTION.into(),
                 label: "Unlock now".into(),
                 processing_type: ProcessingType::UrlRedirect,
                 processing_layout: Some(ProcessingLayout::FullPage),
                 redirect_url: Some("/upgrade/analytics".into()),
-            }],
+            })],
         })
         .await?;
     engine

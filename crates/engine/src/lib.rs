@@ -19,6 +19,7 @@ pub mod events;
 pub mod gateway;
 pub mod gifts;
 pub mod growth;
+pub mod hosted_pages;
 pub mod idempotency;
 pub mod ids;
 pub mod invoices;
@@ -53,6 +54,8 @@ pub struct Engine {
     pool: SqlitePool,
     clock: Clock,
     catalog: CatalogVersion,
+    /// Where browsers reach this billing site (its card script and hosted pages), without a trailing slash.
+    site_url: String,
     growth: RwLock<Arc<GrowthConfig>>,
     cache: growth::cache::DecisionCache,
     /// Wakes the webhook sender when events are recorded.
@@ -67,6 +70,7 @@ impl Engine {
         pool: SqlitePool,
         clock: Clock,
         catalog: CatalogVersion,
+        site_url: &str,
     ) -> Result<Arc<Engine>, site::StartError> {
         site::pin_catalog(&pool, catalog).await?;
         time::restore(&pool, &clock).await?;
@@ -75,6 +79,7 @@ impl Engine {
             pool,
             clock,
             catalog,
+            site_url: site_url.trim_end_matches('/').to_owned(),
             growth: RwLock::new(Arc::new(growth)),
             cache: growth::cache::DecisionCache::default(),
             webhook_kick: tokio::sync::Notify::new(),

@@ -36,6 +36,9 @@ pub struct SandboxConfig {
     pub api_key: String,
     /// `GROWTHKIT_PUBLISHABLE_KEY`: what pages pass to the card script's `Chargebee.init`.
     pub publishable_key: String,
+    /// `GROWTHKIT_ENGINE_PUBLIC_URL` (default `http://` + the address): where browsers reach the card script
+    /// and hosted pages.
+    pub public_url: String,
     /// `GROWTHKIT_DEMO_DATA` (default `true`): the demo catalog, customer and offer.
     pub demo_data: bool,
     /// `GROWTHKIT_ENGINE_WEBHOOK_URL`, with `…_USER` and `…_PASSWORD` for HTTP Basic: where events go.
@@ -81,8 +84,20 @@ impl SandboxConfig {
             Some(v) => CatalogVersion::parse(&v)
                 .ok_or_else(|| ConfigError(format!("GROWTHKIT_PRODUCT_CATALOG must be v1 or v2, got {v:?}")))?,
         };
+        let public_url = match get("GROWTHKIT_ENGINE_PUBLIC_URL") {
+            None => format!("http://{addr}"),
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                url.trim_end_matches('/').to_owned()
+            }
+            Some(url) => {
+                return Err(ConfigError(format!(
+                    "GROWTHKIT_ENGINE_PUBLIC_URL must start with http(s)://, got {url:?}"
+                )));
+            }
+        };
         Ok(SandboxConfig {
             addr,
+            public_url,
             catalog,
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/engine.db".into()),
             api_key: get("GROWTHKIT_API_KEY").unwrap_or_else(|| DEFAULT_API_KEY.into()),
@@ -113,7 +128,7 @@ pub enum StartError {
 pub async fn start(config: &SandboxConfig, clock: Clock) -> Result<Arc<Engine>, StartError> {
     let pool = db::open(&config.database_url, 8).await?;
     crate::migrate(&pool).await?;
-    let engine = Engine::start(pool, clock, config.catalog).await?;
+    let engine = Engine::start(pool, clock, config.catalog, &config.public_url).await?;
     if config.demo_data {
         demo::seed_if_empty(&engine).await?;
         demo::ensure_credit_catalog(&engine, "credits").await?;

@@ -19,6 +19,7 @@ const SITE_DATA: &[&str] = &[
     "engine_events",
     "engine_idempotency_keys",
     "engine_offer_events",
+    "engine_hosted_pages",
     "engine_offer_fulfillments",
     "engine_personalized_offers",
     "engine_gift_timelines",
@@ -126,6 +127,7 @@ impl Engine {
     /// Applies every time-based rule that is due now. Called by the worker and after time travel.
     pub async fn run_due_work(&self) -> Result<(), ApiError> {
         self.expire_stale_fulfillments().await?;
+        self.abandon_expired_checkouts().await?;
         self.run_gift_work().await?;
         self.renew_due_subscriptions().await?;
         Ok(())

@@ -335,7 +335,49 @@ pub struct OfferFulfillment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FulfillmentEnvelope {
     pub offer_fulfillment: OfferFulfillment,
+    /// Only in the answer to a `checkout` option's acceptance: the page where the customer pays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted_page: Option<HostedPage>,
 }
+
+impl FulfillmentEnvelope {
+    pub fn new(offer_fulfillment: OfferFulfillment) -> Self {
+        FulfillmentEnvelope { offer_fulfillment, hosted_page: None }
+    }
+}
+
+/// A page on billing's own address where the customer acts (pays, here), in Chargebee's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostedPage {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub page_type: String,
+    pub url: String,
+    /// `created`, `requested` (opened), `succeeded`, `cancelled` or `acknowledged`.
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    #[serde(default)]
+    pub embed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    #[serde(default)]
+    pub object: String,
+}
+
+/// `{"hosted_page": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostedPageEnvelope {
+    pub hosted_page: HostedPage,
+}
+
+/// The error code of a fulfillment whose plan change billing could not make.
+pub const BILLING_UPDATE_FAILED: &str = "billing_update_failed";
+
+/// The error code of a checkout fulfillment whose hosted page expired unpaid.
+pub const CHECKOUT_ABANDONED: &str = "checkout_abandoned";
 
 /// The message Chargebee gives a second acceptance of the same offer from the same play.
 pub const FULFILLMENT_EXISTS: &str =
@@ -972,6 +1014,8 @@ pub struct EventContent {
     pub transaction: Option<Transaction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gift: Option<Gift>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_fulfillment: Option<OfferFulfillment>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -275,9 +275,8 @@ impl Billing for ChargebeeClient {
         &self,
         req: &CreateFulfillmentRequest,
         idempotency_key: Option<&str>,
-    ) -> Result<OfferFulfillment, BillingError> {
-        let env: FulfillmentEnvelope = self.send(self.post_json("offer_fulfillments", req, idempotency_key)).await?;
-        Ok(env.offer_fulfillment)
+    ) -> Result<FulfillmentEnvelope, BillingError> {
+        self.send(self.post_json("offer_fulfillments", req, idempotency_key)).await
     }
 
     async fn retrieve_offer_fulfillment(&self, id: &str) -> Result<OfferFulfillment, BillingError> {

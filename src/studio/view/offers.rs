@@ -23,14 +23,40 @@ pub fn StudioOffersPage() -> impl IntoView {
                 option_id: String::new(),
                 option_label: "Accept".into(),
                 redirect_url: "/upgrade/analytics".into(),
+                processing_type: "url_redirect".into(),
+                item_price_id: String::new(),
                 preview: PreviewHtml::default(),
             };
+            let plans = c.plans;
             view! {
-                {c.offers.into_iter().map(|offer| view! { <OfferEditor offer /> }).collect_view()}
+                {c.offers.into_iter().map(|offer| view! { <OfferEditor offer plans=plans.clone() /> }).collect_view()}
                 <h2>"New offer"</h2>
-                <OfferEditor offer=blank />
+                <OfferEditor offer=blank plans />
             }
         })}
+    }
+}
+
+/// The processing types an option can have, as (value, words).
+const PROCESSING: [(&str, &str); 4] = [
+    ("url_redirect", "URL redirect (our own upgrade page)"),
+    ("billing_update", "Billing update (billing changes the plan)"),
+    ("checkout", "Checkout (billing's hosted page)"),
+    ("webhook", "Webhook (our server fulfils)"),
+];
+
+fn processing_note(kind: &str) -> &'static str {
+    match kind {
+        "billing_update" => {
+            "Billing moves the subscription to the plan with the card on file; the redirect URL is where the customer waits."
+        }
+        "checkout" => {
+            "The customer pays on billing's hosted page, then returns to the redirect URL (a full http(s) address)."
+        }
+        "webhook" => {
+            "Billing sends offer_fulfillment_created to our webhook; our server upgrades with the card on file."
+        }
+        _ => "The customer goes to the redirect URL, pays there, and our server completes the fulfillment.",
     }
 }
 
@@ -71,7 +97,7 @@ fn OfferPreviews(preview: RwSignal<PreviewHtml>, label: Signal<String>) -> impl 
 // Admin-only: loaded on demand from its own WASM chunk in split builds, so no one else downloads it.
 #[cfg_attr(feature = "hydrate", island(lazy))]
 #[cfg_attr(not(feature = "hydrate"), island)]
-fn OfferEditor(offer: OfferEdit) -> impl IntoView {
+fn OfferEditor(offer: OfferEdit, plans: Vec<(String, String)>) -> impl IntoView {
     let id = offer.id.clone();
     let is_new = id.is_empty();
     let name = RwSignal::new(offer.name);
@@ -80,6 +106,9 @@ fn OfferEditor(offer: OfferEdit) -> impl IntoView {
     let option_id = offer.option_id;
     let label = RwSignal::new(offer.option_label);
     let redirect = RwSignal::new(offer.redirect_url);
+    let processing = RwSignal::new(offer.processing_type);
+    let plan = RwSignal::new(offer.item_price_id);
+    let needs_plan = move || matches!(processing.get().as_str(), "billing_update" | "checkout");
     let preview = RwSignal::new(offer.preview);
     let status = RwSignal::new(None::<Result<&'static str, String>>);
     let busy = RwSignal::new(false);
@@ -107,16 +136,19 @@ fn OfferEditor(offer: OfferEdit) -> impl IntoView {
         busy.set(true);
         let (id, option_id) = (id.clone(), option_id.clone());
         spawn_local(async move {
-            let result = save_offer(
+            let offer = OfferEdit {
                 id,
-                name.get_untracked(),
-                title.get_untracked(),
-                description.get_untracked(),
+                name: name.get_untracked(),
+                title_html: title.get_untracked(),
+                description_html: description.get_untracked(),
                 option_id,
-                label.get_untracked(),
-                redirect.get_untracked(),
-            )
-            .await;
+                option_label: label.get_untracked(),
+                redirect_url: redirect.get_untracked(),
+                processing_type: processing.get_untracked(),
+                item_price_id: plan.get_untracked(),
+                preview: PreviewHtml::default(),
+            };
+            let result = save_offer(offer).await;
             busy.set(false);
             match result {
                 Ok(()) if is_new => {
@@ -158,7 +190,22 @@ fn OfferEditor(offer: OfferEdit) -> impl IntoView {
                                 <input id=format!("url-{key}") prop:value=redirect on:input=text(redirect, false) />
                             </div>
                         </div>
-                        <p class="muted small">"Processing: URL redirect — our own upgrade flow fulfils it."</p>
+                        <div class="grid two">
+                            <div>
+                                <label for=format!("processing-{key}")>"Processing"</label>
+                                <select id=format!("processing-{key}") prop:value=processing on:change=text(processing, false)>
+                                    {PROCESSING.iter().map(|(value, words)| view! { <option value=*value>{*words}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <div>
+                                <label for=format!("plan-{key}")>"Plan to move to"</label>
+                                <select id=format!("plan-{key}") prop:value=plan on:change=text(plan, false) disabled=move || !needs_plan()>
+                                    <option value="">"—"</option>
+                                    {plans.into_iter().map(|(id, words)| view! { <option value=id>{words}</option> }).collect_view()}
+                                </select>
+                            </div>
+                        </div>
+                        <p class="muted small">{move || processing_note(&processing.get())}</p>
                         <button type="submit" class="button primary" disabled=move || busy.get()>
                             {if is_new { "Create offer" } else { "Save offer" }}
                         </button>

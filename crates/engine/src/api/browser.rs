@@ -31,12 +31,14 @@ struct BrowserState {
 
 /// The browser-facing routes, to merge at the root of the engine's own address.
 pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, publishable_key: &str) -> Router<S> {
-    let state = BrowserState { engine, publishable_key: publishable_key.into() };
+    let state = BrowserState { engine: engine.clone(), publishable_key: publishable_key.into() };
     Router::new()
         .route("/js/v2/chargebee.js", get(script))
         .route("/js/v2/payment_intents/{id}/authorize", post(authorize))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any))
         .with_state(state)
+        // Hosted pages are visited, not fetched cross-site: no CORS.
+        .merge(super::checkout_page::router(engine))
 }
 
 async fn script() -> impl IntoResponse {

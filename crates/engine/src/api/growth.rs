@@ -41,11 +41,11 @@ async fn offer_events(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
 async fn create_fulfillment(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {
     let v: Value = body(&bytes)?;
     let f = s.engine.create_fulfillment(required(&v, "personalized_offer_id")?, required(&v, "option_id")?).await?;
-    json(FulfillmentEnvelope { offer_fulfillment: f })
+    json(f)
 }
 
 async fn retrieve_fulfillment(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
-    json(FulfillmentEnvelope { offer_fulfillment: s.engine.retrieve_fulfillment(&id).await? })
+    json(FulfillmentEnvelope::new(s.engine.retrieve_fulfillment(&id).await?))
 }
 
 async fn update_fulfillment(State(s): State<ApiState>, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
@@ -64,5 +64,5 @@ async fn update_fulfillment(State(s): State<ApiState>, Path(id): Path<String>, b
         }
     };
     let reason = v.get("failure_reason").and_then(Value::as_str);
-    json(FulfillmentEnvelope { offer_fulfillment: s.engine.update_fulfillment(&id, status, reason).await? })
+    json(FulfillmentEnvelope::new(s.engine.update_fulfillment(&id, status, reason).await?))
 }

@@ -7,6 +7,7 @@ mod auth;
 mod billing;
 pub mod browser;
 mod catalog;
+mod checkout_page;
 mod form;
 mod gifts;
 mod growth;

@@ -1,5 +1,6 @@
 //! `POST /payment_intents` and `GET /payment_intents/{id}`: the server side of a card payment. The browser
-//! side, authorizing the intent with the card, is in `browser`.
+//! side, authorizing the intent with the card, is in `browser`. Also `GET /hosted_pages/{id}`, the other
+//! way a customer pays on billing's own address.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -11,7 +12,15 @@ use super::{ApiResult, ApiState, json};
 use growthkit_wire::NewPaymentIntent;
 
 pub(super) fn routes() -> Router<ApiState> {
-    Router::new().route("/payment_intents", post(create)).route("/payment_intents/{id}", get(retrieve))
+    Router::new()
+        .route("/payment_intents", post(create))
+        .route("/payment_intents/{id}", get(retrieve))
+        .route("/hosted_pages/{id}", get(hosted_page))
+}
+
+/// `GET /hosted_pages/{id}`: a checkout page a `checkout` offer option opened, with its `state`.
+async fn hosted_page(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(serde_json::json!({ "hosted_page": s.engine.hosted_page(&id).await? }))
 }
 
 async fn create(State(s): State<ApiState>, bytes: Bytes) -> ApiResult {

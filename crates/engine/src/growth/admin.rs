@@ -73,7 +73,9 @@ pub fn validate_audience(a: &Audience, config: &GrowthConfig) -> Result<(), ApiE
     Ok(())
 }
 
-/// Offers need copy and at least one option; a URL-redirect option needs a local path or an http(s) URL.
+/// Offers need copy and at least one option. Each processing type needs what it acts on: a URL redirect
+/// a local path or an http(s) URL; a billing update or checkout the plan price to move to (and a checkout
+/// may name an http(s) page to return to, since its hosted page lives on billing's address).
 pub fn validate_offer(o: &OfferDef) -> Result<(), ApiError> {
     non_blank("name", &o.name, 100)?;
     non_blank("title", &o.title_html, 2_000)?;
@@ -84,21 +86,33 @@ pub fn validate_offer(o: &OfferDef) -> Result<(), ApiError> {
     let mut seen = std::collections::HashSet::new();
     for (i, opt) in o.options.iter().enumerate() {
         let param = format!("options[{i}]");
-        non_blank(&format!("{param}.id"), &opt.id, 50)?;
-        non_blank(&format!("{param}.label"), &opt.label, 100)?;
-        if !seen.insert(opt.id.as_str()) {
-            return Err(ApiError::param(&param, format!("Option id {} is used twice", opt.id)));
+        let shown = &opt.shown;
+        non_blank(&format!("{param}.id"), &shown.id, 50)?;
+        non_blank(&format!("{param}.label"), &shown.label, 100)?;
+        if !seen.insert(shown.id.as_str()) {
+            return Err(ApiError::param(&param, format!("Option id {} is used twice", shown.id)));
         }
-        if opt.processing_type == ProcessingType::UrlRedirect {
-            let url = opt.redirect_url.as_deref().unwrap_or_default().trim();
-            let local = url.starts_with('/') && !url.starts_with("//");
-            let web = url.starts_with("https://") || url.starts_with("http://");
-            if !local && !web {
+        let url = shown.redirect_url.as_deref().unwrap_or_default().trim();
+        let local = url.starts_with('/') && !url.starts_with("//") && !url.contains('\\');
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        let url_param = format!("{param}.redirect_url");
+        match shown.processing_type {
+            ProcessingType::UrlRedirect if !local && !web => {
                 return Err(ApiError::param(
-                    &format!("{param}.redirect_url"),
+                    &url_param,
                     "A URL redirect needs a path like /upgrade/analytics or an http(s) URL",
                 ));
             }
+            ProcessingType::BillingUpdate if !url.is_empty() && !local && !web => {
+                return Err(ApiError::param(&url_param, "A billing update returns to a path or an http(s) URL"));
+            }
+            ProcessingType::Checkout if !url.is_empty() && !web => {
+                return Err(ApiError::param(&url_param, "A checkout returns to an http(s) URL"));
+            }
+            _ => {}
+        }
+        if matches!(shown.processing_type, ProcessingType::BillingUpdate | ProcessingType::Checkout) {
+            non_blank(&format!("{param}.item_price_id"), opt.item_price_id.as_deref().unwrap_or_default(), 100)?;
         }
     }
     Ok(())
@@ -152,6 +166,16 @@ impl Engine {
     pub async fn save_offer(&self, mut o: OfferDef) -> Result<OfferDef, ApiError> {
         fill_id(&mut o.id, "offer_");
         validate_offer(&o)?;
+        for (i, opt) in o.options.iter().enumerate() {
+            if let Some(wanted) = &opt.item_price_id
+                && !self.is_plan_price(wanted).await?
+            {
+                return Err(ApiError::param(
+                    &format!("options[{i}].item_price_id"),
+                    format!("{wanted} is not a plan price in the catalog"),
+                ));
+            }
+        }
         repo::upsert_offer(&self.pool, &o, self.clock.now()).await.map_err(internal)?;
         self.recompile().await?;
         Ok(o)
@@ -200,7 +224,7 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::growth::rules::{MatchType, Rule};
+    use crate::growth::rules::{MatchType, OptionDef, Rule};
     use growthkit_wire::OfferOption;
     use serde_json::json;
 
@@ -263,20 +287,32 @@ mod tests {
             name: "Unlock".into(),
             title_html: "<p>Unlock</p>".into(),
             description_html: "<p>More</p>".into(),
-            options: vec![OfferOption {
+            options: vec![OptionDef::new(OfferOption {
                 id: "opt".into(),
                 label: "Unlock now".into(),
                 processing_type: ProcessingType::UrlRedirect,
                 processing_layout: None,
                 redirect_url: Some("/upgrade/analytics".into()),
-            }],
+            })],
         };
         assert!(validate_offer(&o).is_ok());
-        o.options[0].redirect_url = Some("javascript:alert(1)".into());
+        o.options[0].shown.redirect_url = Some("javascript:alert(1)".into());
         assert!(validate_offer(&o).is_err());
-        o.options[0].redirect_url = Some("//evil.test".into());
+        o.options[0].shown.redirect_url = Some("//evil.test".into());
         assert!(validate_offer(&o).is_err());
-        o.options[0].redirect_url = Some("https://app.example.com/upgrade".into());
+        o.options[0].shown.redirect_url = Some("https://app.example.com/upgrade".into());
+        assert!(validate_offer(&o).is_ok());
+
+        // Billing updates and checkouts need the plan they move to; a checkout returns only to a web address.
+        o.options[0].shown.processing_type = ProcessingType::BillingUpdate;
+        let err = validate_offer(&o).unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("options[0].item_price_id"));
+        o.options[0].item_price_id = Some("pro-USD-monthly".into());
+        assert!(validate_offer(&o).is_ok());
+        o.options[0].shown.processing_type = ProcessingType::Checkout;
+        o.options[0].shown.redirect_url = Some("/upgrade/analytics".into());
+        assert_eq!(validate_offer(&o).unwrap_err().param.as_deref(), Some("options[0].redirect_url"));
+        o.options[0].shown.redirect_url = None;
         assert!(validate_offer(&o).is_ok());
         o.options.push(o.options[0].clone());
         assert!(validate_offer(&o).unwrap_err().message.contains("used twice"));

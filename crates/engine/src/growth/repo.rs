@@ -286,6 +286,21 @@ pub struct PersonalizedOfferRow {
     pub subscription_key: String,
 }
 
+impl PersonalizedOfferRow {
+    /// The subscription the offer was decided for, if any (see `service::subscription_key`).
+    pub fn subscription_id(&self) -> Option<&str> {
+        Some(self.subscription_key.as_str()).filter(|k| !k.starts_with("customer:"))
+    }
+}
+
+/// The personalized offer a fulfillment belongs to.
+pub async fn fulfillment_offer(conn: &mut SqliteConnection, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT personalized_offer_id FROM engine_offer_fulfillments WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn personalized_offer(pool: &SqlitePool, id: &str) -> Result<Option<PersonalizedOfferRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, offer_id, play_id, customer_id, subscription_key FROM engine_personalized_offers WHERE id = ?",

@@ -315,7 +315,24 @@ pub struct OfferDef {
     pub name: String,
     pub title_html: String,
     pub description_html: String,
-    pub options: Vec<OfferOption>,
+    pub options: Vec<OptionDef>,
+}
+
+/// An option as configured: what the API shows, and what the engine does when it is accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionDef {
+    #[serde(flatten)]
+    pub shown: OfferOption,
+    /// For `billing_update` and `checkout`: the plan price the subscription moves to. Chargebee keeps this
+    /// in the Growth application; the API never shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_price_id: Option<String>,
+}
+
+impl OptionDef {
+    pub fn new(shown: OfferOption) -> Self {
+        OptionDef { shown, item_price_id: None }
+    }
 }
 
 /// Play categories, as in Chargebee Growth.
@@ -467,13 +484,13 @@ mod tests {
             name: id.into(),
             title_html: "t".into(),
             description_html: "d".into(),
-            options: vec![OfferOption {
+            options: vec![OptionDef::new(OfferOption {
                 id: "opt".into(),
                 label: "Go".into(),
                 processing_type: ProcessingType::UrlRedirect,
                 processing_layout: None,
                 redirect_url: Some("/upgrade".into()),
-            }],
+            })],
         })
     }
 

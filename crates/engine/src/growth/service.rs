@@ -4,12 +4,19 @@ use serde::{Deserialize, Serialize};
 
 use super::repo::{self, NewFulfillment, PersonalizedOfferRow};
 use super::rules::{self, CompiledPlay, DecisionRules, Facts, OfferMemory, Verdict};
+use crate::events::{self, Source};
+use crate::hosted_pages::NewCheckout;
 use crate::time::internal;
 use crate::{Engine, catalog, ids};
 use growthkit_wire::{
-    ApiError, EXTERNAL_FULFILLMENT_FAILED, FULFILLMENT_EXISTS, FulfillmentStatus, OfferContent, OfferEventType,
-    OfferFulfillment, PersonalizedOffer, PersonalizedOffersRequest, PersonalizedOffersResponse,
+    ApiError, BILLING_UPDATE_FAILED, EXTERNAL_FULFILLMENT_FAILED, EventContent, FULFILLMENT_EXISTS,
+    FulfillmentEnvelope, FulfillmentStatus, OfferContent, OfferEventType, OfferFulfillment, PaymentMethod,
+    PersonalizedOffer, PersonalizedOffersRequest, PersonalizedOffersResponse, ProcessingType,
 };
+
+/// The event a `webhook` option's acceptance sends. Chargebee's SDKs list no event type for it, so the
+/// name is the engine's own; its content carries the `offer_fulfillment`.
+pub const OFFER_FULFILLMENT_CREATED: &str = "offer_fulfillment_created";
 
 /// A fulfillment neither completed nor failed within this long is failed by the engine.
 pub const FULFILLMENT_DEADLINE_SECONDS: i64 = 7 * 86_400;
@@ -98,7 +105,7 @@ impl Engine {
                 id,
                 offer_id: offer.id.clone(),
                 content: OfferContent { title: offer.title_html.clone(), description: offer.description_html.clone() },
-                options: offer.options.clone(),
+                options: offer.options.iter().map(|o| o.shown.clone()).collect(),
             }],
             expires_at,
         })
@@ -264,12 +271,16 @@ impl Engine {
     }
 
     /// `POST /offer_fulfillments`: accepts the offer. At most one live fulfillment exists per offer, play
-    /// and subscription — the database's unique index decides races, not a read before the write.
+    /// and subscription — the database's unique index decides races, not a read before the write. Then the
+    /// option's processing type acts: a billing update moves the subscription to the option's plan with the
+    /// card on file and finishes the fulfillment; a checkout answers with a hosted page to pay on; a webhook
+    /// option sends `offer_fulfillment_created` to the webhook endpoints; a URL redirect leaves the work to
+    /// the merchant.
     pub async fn create_fulfillment(
         &self,
         personalized_offer_id: &str,
         option_id: &str,
-    ) -> Result<OfferFulfillment, ApiError> {
+    ) -> Result<FulfillmentEnvelope, ApiError> {
         check_id("option_id", option_id)?;
         let po = self.known_offer(personalized_offer_id).await?;
         let growth = self.growth();
@@ -285,20 +296,27 @@ impl Engine {
         let option = offer
             .options
             .iter()
-            .find(|o| o.id == option_id)
+            .find(|o| o.shown.id == option_id)
             .ok_or_else(|| ApiError::param("option_id", format!("{option_id} is not an option of this offer")))?;
+        let kind = option.shown.processing_type;
+        let subscription_id = po.subscription_id().map(str::to_owned);
+        if kind == ProcessingType::Checkout && subscription_id.is_none() {
+            return Err(ApiError::invalid_state(
+                Some("personalized_offer_id"),
+                "A checkout option needs an offer decided for a subscription",
+            ));
+        }
 
         let id = ids::random("ful_");
         let now = self.clock.now();
-        let mut tx = self.pool.begin().await.map_err(internal)?;
-        let new = NewFulfillment {
-            id: &id,
-            po: &po,
-            option_id,
-            processing_type: option.processing_type,
-            redirect_url: option.redirect_url.as_deref(),
-            now,
+        // The answer shows the return address only where Chargebee's does (billing update, URL redirect).
+        let shown_redirect = match kind {
+            ProcessingType::BillingUpdate | ProcessingType::UrlRedirect => option.shown.redirect_url.as_deref(),
+            _ => None,
         };
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let new =
+            NewFulfillment { id: &id, po: &po, option_id, processing_type: kind, redirect_url: shown_redirect, now };
         match repo::insert_fulfillment(&mut tx, &new).await {
             Ok(()) => {}
             Err(err) if err.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
@@ -307,9 +325,77 @@ impl Engine {
             Err(err) => return Err(internal(err)),
         }
         repo::insert_event(&mut tx, &po.id, "accepted", now).await.map_err(internal)?;
+        let fresh = OfferFulfillment {
+            id: id.clone(),
+            personalized_offer_id: po.id.clone(),
+            option_id: option_id.to_owned(),
+            processing_type: kind,
+            status: FulfillmentStatus::InProgress,
+            redirect_url: shown_redirect.map(str::to_owned),
+            created_at: Some(now),
+            completed_at: None,
+            failed_at: None,
+            error: None,
+        };
+        let mut hosted_page = None;
+        match kind {
+            ProcessingType::Checkout => {
+                let checkout = NewCheckout {
+                    fulfillment_id: &id,
+                    subscription_id: subscription_id.as_deref().unwrap_or_default(),
+                    item_price_id: option.item_price_id.as_deref().unwrap_or_default(),
+                    redirect_url: option.shown.redirect_url.as_deref(),
+                };
+                hosted_page = Some(self.open_checkout(&mut tx, &checkout, now).await?);
+            }
+            ProcessingType::Webhook => {
+                let content = EventContent { offer_fulfillment: Some(fresh.clone()), ..EventContent::default() };
+                events::record(&mut tx, OFFER_FULFILLMENT_CREATED, Source::Api, &content, now).await?;
+            }
+            _ => {}
+        }
         tx.commit().await.map_err(internal)?;
+        self.kick_webhooks();
         self.cache.forget_memory(&po.customer_id, &po.subscription_key);
-        self.retrieve_fulfillment(&id).await
+
+        if kind == ProcessingType::BillingUpdate {
+            let target = option.item_price_id.as_deref().unwrap_or_default();
+            let outcome = match &subscription_id {
+                None => Err("The offer was decided without a subscription to change.".to_owned()),
+                Some(sub) => {
+                    self.change_plan(sub, target, &PaymentMethod::OnFile).await.map(drop).map_err(|e| e.message)
+                }
+            };
+            self.finish_fulfillment(&id, outcome.map_err(|m| (BILLING_UPDATE_FAILED, m))).await?;
+        }
+        Ok(FulfillmentEnvelope { offer_fulfillment: self.retrieve_fulfillment(&id).await?, hosted_page })
+    }
+
+    /// Completes (`Ok`) or fails (with an error code and message) a fulfillment still in progress, and
+    /// logs `fulfilled` or `failed`. Returns whether it moved; a finished fulfillment never changes.
+    pub(crate) async fn finish_fulfillment(
+        &self,
+        id: &str,
+        outcome: Result<(), (&str, String)>,
+    ) -> Result<bool, ApiError> {
+        let now = self.clock.now();
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let (moved, event) = match &outcome {
+            Ok(()) => (repo::complete_fulfillment(&mut tx, id, now).await, "fulfilled"),
+            Err((code, message)) => (repo::fail_fulfillment(&mut tx, id, code, message, now).await, "failed"),
+        };
+        if !moved.map_err(internal)? {
+            return Ok(false);
+        }
+        let Some(po_id) = repo::fulfillment_offer(&mut tx, id).await.map_err(internal)? else {
+            return Err(ApiError::internal());
+        };
+        repo::insert_event(&mut tx, &po_id, event, now).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        if let Some(po) = repo::personalized_offer(&self.pool, &po_id).await.map_err(internal)? {
+            self.cache.forget_memory(&po.customer_id, &po.subscription_key);
+        }
+        Ok(true)
     }
 
     /// `GET /offer_fulfillments/{id}`. A fulfillment past its 7-day deadline is failed first, so the
@@ -344,30 +430,18 @@ impl Engine {
         if reason.is_some_and(|r| r.len() > 1_000) {
             return Err(ApiError::param("failure_reason", "failure_reason : cannot be more than 1000 characters"));
         }
-        let now = self.clock.now();
-        let mut tx = self.pool.begin().await.map_err(internal)?;
-        let (moved, event) = match status {
-            FulfillmentStatus::Completed => (repo::complete_fulfillment(&mut tx, id, now).await, "fulfilled"),
-            FulfillmentStatus::Failed => (
-                repo::fail_fulfillment(&mut tx, id, EXTERNAL_FULFILLMENT_FAILED, reason.unwrap_or_default(), now).await,
-                "failed",
-            ),
+        let outcome = match status {
+            FulfillmentStatus::Completed => Ok(()),
+            FulfillmentStatus::Failed => Err((EXTERNAL_FULFILLMENT_FAILED, reason.unwrap_or_default().to_owned())),
             FulfillmentStatus::InProgress => {
                 return Err(ApiError::param("status", "status must be completed or failed"));
             }
         };
-        if !moved.map_err(internal)? {
+        if !self.finish_fulfillment(id, outcome).await? {
             return Err(ApiError::invalid_state(
                 Some("status"),
                 format!("The fulfillment is already {}; a finished fulfillment cannot change", current.status.as_str()),
             ));
-        }
-        repo::insert_event(&mut tx, &current.personalized_offer_id, event, now).await.map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
-        if let Some(po) =
-            repo::personalized_offer(&self.pool, &current.personalized_offer_id).await.map_err(internal)?
-        {
-            self.cache.forget_memory(&po.customer_id, &po.subscription_key);
         }
         self.retrieve_fulfillment(id).await
     }

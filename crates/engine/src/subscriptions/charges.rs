@@ -61,8 +61,7 @@ impl Engine {
             subscription: Some(sub),
             invoice: Some(invoice.clone()),
             transaction: Some(txn),
-            customer: None,
-            gift: None,
+            ..EventContent::default()
         };
         events::record(&mut tx, "payment_succeeded", Source::Api, &content, now).await?;
         tx.commit().await.map_err(internal)?;

@@ -107,8 +107,7 @@ impl Engine {
             subscription: Some(subscription.clone()),
             customer: Some(customer.clone()),
             invoice: Some(invoice.clone()),
-            transaction: None,
-            gift: None,
+            ..EventContent::default()
         };
         events::record(&mut tx, "subscription_created", Source::Api, &content, now).await?;
         if paid {

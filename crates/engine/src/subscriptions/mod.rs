@@ -115,6 +115,13 @@ async fn price(pool: &SqlitePool, id: &str) -> Result<Option<PriceRow>, sqlx::Er
     .await
 }
 
+impl Engine {
+    /// Whether `id` is a plan's price in the catalog (what a billing-update offer may move a subscription to).
+    pub(crate) async fn is_plan_price(&self, id: &str) -> Result<bool, ApiError> {
+        Ok(price(&self.pool, id).await.map_err(internal)?.is_some_and(|p| p.item_type == "plan"))
+    }
+}
+
 impl From<SubscriptionRow> for Subscription {
     fn from(r: SubscriptionRow) -> Self {
         Subscription {
