@@ -6,7 +6,7 @@ use crate::auth::model::Role;
 use crate::auth::password;
 use crate::auth::repo::{self, NewUser};
 use growthkit_clock::Timestamp;
-use growthkit_engine::demo::{ACME_CUSTOMER, ACME_SUBSCRIPTION};
+use growthkit_engine::demo::{ACME_CUSTOMER, ACME_SUBSCRIPTION, BETA_CUSTOMER, BETA_SUBSCRIPTION};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "growthkit-demo";
@@ -30,6 +30,7 @@ pub struct DemoAccount {
 /// Demo accounts. `acme` is the B2B workspace whose two members share one subscription.
 pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     DemoAccount { id: "acme", name: "Acme Analytics", billing: Some((ACME_CUSTOMER, ACME_SUBSCRIPTION)) },
+    DemoAccount { id: "beta", name: "Beta Labs", billing: Some((BETA_CUSTOMER, BETA_SUBSCRIPTION)) },
     DemoAccount { id: "gina", name: "Gina's Household", billing: None },
     DemoAccount { id: "rita", name: "Rita's Place", billing: None },
     DemoAccount { id: "carl", name: "Carl's Studio", billing: None },
@@ -40,6 +41,7 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
 pub const DEMO_USERS: &[DemoUser] = &[
     DemoUser { email: "owner@acme.test", name: "Olivia Owner", role: Role::Owner, is_admin: false, account: "acme" },
     DemoUser { email: "member@acme.test", name: "Max Member", role: Role::Member, is_admin: false, account: "acme" },
+    DemoUser { email: "owner@beta.test", name: "Bea Baker", role: Role::Owner, is_admin: false, account: "beta" },
     DemoUser { email: "gifter@demo.test", name: "Gina Gifter", role: Role::Owner, is_admin: false, account: "gina" },
     DemoUser { email: "rita@demo.test", name: "Rita Recipient", role: Role::Owner, is_admin: false, account: "rita" },
     DemoUser { email: "credits@demo.test", name: "Carl Credits", role: Role::Owner, is_admin: false, account: "carl" },

@@ -12,6 +12,9 @@ use growthkit_wire::{CatalogVersion, OfferOption, ProcessingLayout, ProcessingTy
 
 pub const ACME_CUSTOMER: &str = "demo_acme";
 pub const ACME_SUBSCRIPTION: &str = "demo_acme_sub";
+/// A second subscriber on the Growth plan, whose upgrade offer is paid through billing's hosted checkout.
+pub const BETA_CUSTOMER: &str = "demo_beta";
+pub const BETA_SUBSCRIPTION: &str = "demo_beta_sub";
 pub const GROWTH_PLAN: &str = "growth-USD-monthly";
 pub const GROWTH_PLUS_PLAN: &str = "growth-plus-USD-monthly";
 pub const ANALYTICS_OFFER: &str = "offer_advanced_analytics";
@@ -48,6 +51,8 @@ pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineDemoError> {
     catalog::insert_customer(pool, ACME_CUSTOMER, "Olivia", "Owner", "owner@acme.test", Some("Acme Analytics"), now)
         .await?;
     catalog::insert_active_subscription(pool, ACME_SUBSCRIPTION, ACME_CUSTOMER, GROWTH_PLAN, now).await?;
+    catalog::insert_customer(pool, BETA_CUSTOMER, "Bea", "Baker", "owner@beta.test", Some("Beta Labs"), now).await?;
+    catalog::insert_active_subscription(pool, BETA_SUBSCRIPTION, BETA_CUSTOMER, GROWTH_PLAN, now).await?;
 
     engine
         .save_custom_field(CustomField {
