@@ -35,6 +35,13 @@ pub async fn admin() -> Result<(AppState, CurrentUser), AppError> {
     if user.is_admin { Ok((state, user)) } else { Err(AppError::forbidden()) }
 }
 
+/// [`admin`], for a studio change: refused while Growth configuration lives in a Chargebee site.
+pub async fn studio_editor() -> Result<(AppState, CurrentUser), AppError> {
+    let (state, user) = admin().await?;
+    crate::studio::service::editable(&state)?;
+    Ok((state, user))
+}
+
 /// What billing may know about where the user is: browser, language, page and referrer.
 pub fn request_context(page: &str) -> growthkit_wire::RequestContext {
     let parts = use_context::<axum::http::request::Parts>();

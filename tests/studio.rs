@@ -254,3 +254,68 @@ async fn settings_previews_and_time_travel() {
     assert_eq!(overview["offset_seconds"], 48 * 3_600);
     assert_eq!(overview["funnels"][0]["offer_id"], "offer_advanced_analytics");
 }
+
+#[tokio::test]
+async fn on_a_chargebee_site_the_studio_reads_only_and_decides_through_the_site() {
+    // The "site" is another Growthkit's billing address, reached through the Chargebee client.
+    let site = spawn().await;
+    let app = common::spawn_with(&[
+        ("GROWTHKIT_BILLING", "chargebee"),
+        ("CHARGEBEE_SITE", "acme-test"),
+        ("CHARGEBEE_API_KEY", common::API_KEY),
+        ("CHARGEBEE_PUBLISHABLE_KEY", "test_growthkit_publishable_key"),
+        ("CHARGEBEE_BASE_URL", &site.engine_base),
+    ])
+    .await;
+    let admin = session(&app, "studio@growthkit.test").await;
+    let (status, config) = get_as(&app, &admin, "/api/studio/config").await;
+    assert_eq!((status, config["remote"].as_str()), (200, Some("acme-test")));
+
+    let offer = [
+        ("offer[id]", "offer_advanced_analytics"),
+        ("offer[name]", "Changed here"),
+        ("offer[title_html]", "<p>T</p>"),
+        ("offer[description_html]", "<p>D</p>"),
+        ("offer[option_id]", "unlock_now"),
+        ("offer[option_label]", "Go"),
+        ("offer[redirect_url]", "/upgrade/analytics"),
+        ("offer[processing_type]", "url_redirect"),
+        ("offer[item_price_id]", ""),
+    ];
+    let (status, body) = post_as(&app, &admin, "/api/studio/save_offer", &offer).await;
+    assert_eq!(status, 409);
+    assert!(body["message"].as_str().unwrap().contains("are changed in Chargebee, not here"), "{body}");
+    assert_ne!(app.state.engine.offers().await.unwrap()[0].name, "Changed here");
+    let (status, _) = post_as(&app, &admin, "/api/studio/travel", &[("hours", "24")]).await;
+    assert_eq!(status, 409, "time travel is the site's");
+    assert_eq!(app.state.clock.offset(), 0);
+
+    // The dry run asks the site for a real decision, and says it cannot explain it.
+    let form = [
+        ("customer_id", "demo_acme"),
+        ("subscription_id", "demo_acme_sub"),
+        ("custom", "has_advanced_analytics = false"),
+        ("locale", ""),
+    ];
+    let (status, run) = post_as(&app, &admin, "/api/studio/dry_run", &form).await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(run["winner"], "offer_advanced_analytics");
+    assert!(run["note"].as_str().unwrap().contains("Chargebee"));
+
+    // The overview shows what the app recorded, and the pages say where the configuration lives.
+    let (_, overview) = get_as(&app, &admin, "/api/studio/overview").await;
+    assert_eq!(overview["remote"], "acme-test");
+    assert!(overview["funnels"].as_array().unwrap().is_empty());
+    let page = common::client()
+        .get(app.url("/studio/offers"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"data-testid="studio-remote""#), "the notice is shown");
+    let fieldset = page.split("<fieldset").nth(1).and_then(|f| f.split('>').next()).unwrap_or_default();
+    assert!(fieldset.contains("disabled"), "the editors are read-only: {fieldset}");
+}

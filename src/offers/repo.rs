@@ -210,3 +210,10 @@ pub async fn stale(pool: &SqlitePool, cutoff: i64, limit: i64) -> sqlx::Result<V
     .fetch_all(pool)
     .await
 }
+
+/// How many acceptances the app holds in each status, for the studio on a Chargebee site.
+pub async fn acceptance_counts(pool: &SqlitePool) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as("SELECT status, COUNT(*) FROM offer_acceptances GROUP BY status ORDER BY status")
+        .fetch_all(pool)
+        .await
+}

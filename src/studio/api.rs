@@ -10,24 +10,27 @@ use crate::error::AppError;
 #[server(prefix = "/api/studio", endpoint = "overview", input = GetUrl)]
 pub async fn studio_overview() -> Result<Overview, AppError> {
     use crate::request::{admin, respond};
-    respond(async { super::service::overview(&admin().await?.0.engine).await }.await)
+    respond(async { super::service::overview(&admin().await?.0).await }.await)
 }
 
 /// `GET /api/studio/config`: everything the configuration pages edit.
 #[server(prefix = "/api/studio", endpoint = "config", input = GetUrl)]
 pub async fn studio_config() -> Result<Config, AppError> {
     use crate::request::{admin, respond};
-    respond(async { super::service::config(&admin().await?.0.engine).await }.await)
+    respond(async { super::service::config(&admin().await?.0).await }.await)
 }
 
 /// `POST /api/studio/save_field`: creates (empty id) or updates a custom field mapping.
 #[server(prefix = "/api/studio", endpoint = "save_field")]
 pub async fn save_field(id: String, label: String, data_type: String, key: String) -> Result<(), AppError> {
-    use crate::request::{admin, respond};
+    use crate::request::{respond, studio_editor};
     respond(
         async {
-            super::service::save_field(&admin().await?.0.engine, super::model::FieldView { id, label, data_type, key })
-                .await
+            super::service::save_field(
+                &studio_editor().await?.0.engine,
+                super::model::FieldView { id, label, data_type, key },
+            )
+            .await
         }
         .await,
     )
@@ -36,10 +39,10 @@ pub async fn save_field(id: String, label: String, data_type: String, key: Strin
 /// `POST /api/studio/save_audience` (`rules` is a JSON list of `{property, operator, value}`).
 #[server(prefix = "/api/studio", endpoint = "save_audience")]
 pub async fn save_audience(id: String, name: String, match_type: String, rules: String) -> Result<(), AppError> {
-    use crate::request::{admin, respond};
+    use crate::request::{respond, studio_editor};
     respond(
         async {
-            let (state, _) = admin().await?;
+            let (state, _) = studio_editor().await?;
             let rules: Vec<super::model::RuleView> =
                 serde_json::from_str(&rules).map_err(|_| AppError::invalid("The rules could not be read."))?;
             super::service::save_audience(&state.engine, super::model::AudienceView { id, name, match_type, rules })
@@ -53,24 +56,25 @@ pub async fn save_audience(id: String, name: String, match_type: String, rules: 
 /// offer's copy and first option.
 #[server(prefix = "/api/studio", endpoint = "save_offer")]
 pub async fn save_offer(offer: super::model::OfferEdit) -> Result<(), AppError> {
-    use crate::request::{admin, respond};
-    respond(async { super::service::save_offer(&admin().await?.0.engine, offer).await }.await)
+    use crate::request::{respond, studio_editor};
+    respond(async { super::service::save_offer(&studio_editor().await?.0.engine, offer).await }.await)
 }
 
 /// `POST /api/studio/save_play` (form fields `play[id]`, `play[name]`, …): creates or updates a play.
 #[server(prefix = "/api/studio", endpoint = "save_play")]
 pub async fn save_play(play: super::model::PlayView) -> Result<(), AppError> {
-    use crate::request::{admin, respond};
-    respond(async { super::service::save_play(&admin().await?.0.engine, play).await }.await)
+    use crate::request::{respond, studio_editor};
+    respond(async { super::service::save_play(&studio_editor().await?.0.engine, play).await }.await)
 }
 
 /// `POST /api/studio/save_settings`: dismissal cooldown and offer lifetime, in hours.
 #[server(prefix = "/api/studio", endpoint = "save_settings")]
 pub async fn save_settings(dismiss_cooldown_hours: i64, offer_ttl_hours: i64) -> Result<(), AppError> {
-    use crate::request::{admin, respond};
+    use crate::request::{respond, studio_editor};
     respond(
         async {
-            super::service::save_settings(&admin().await?.0.engine, dismiss_cooldown_hours, offer_ttl_hours).await
+            super::service::save_settings(&studio_editor().await?.0.engine, dismiss_cooldown_hours, offer_ttl_hours)
+                .await
         }
         .await,
     )
@@ -102,7 +106,7 @@ pub async fn dry_run(
     respond(
         async {
             let (state, _) = admin().await?;
-            super::service::dry_run(&state.engine, customer_id, subscription_id, &custom, locale).await
+            super::service::dry_run(&state, customer_id, subscription_id, &custom, locale).await
         }
         .await,
     )
@@ -127,10 +131,10 @@ pub async fn studio_gifts(is_gift: String, status: String) -> Result<super::mode
 /// `POST /api/studio/save_gift_settings` (`input[...]`; a checkbox is present, with any value, when on).
 #[server(prefix = "/api/studio", endpoint = "save_gift_settings")]
 pub async fn save_gift_settings(input: super::model::GiftSettingsInput) -> Result<(), AppError> {
-    use crate::request::{admin, respond};
+    use crate::request::{respond, studio_editor};
     respond(
         async {
-            let (state, _) = admin().await?;
+            let (state, _) = studio_editor().await?;
             super::service::save_gift_settings(&state.engine, input.parse()?).await
         }
         .await,
@@ -140,6 +144,6 @@ pub async fn save_gift_settings(input: super::model::GiftSettingsInput) -> Resul
 /// `POST /api/studio/reschedule_gift`: a scheduled gift's new notification time (Unix seconds).
 #[server(prefix = "/api/studio", endpoint = "reschedule_gift")]
 pub async fn studio_reschedule_gift(gift_id: String, send_at: i64) -> Result<(), AppError> {
-    use crate::request::{admin, respond};
-    respond(async { super::service::reschedule_gift(&admin().await?.0.engine, &gift_id, send_at).await }.await)
+    use crate::request::{respond, studio_editor};
+    respond(async { super::service::reschedule_gift(&studio_editor().await?.0.engine, &gift_id, send_at).await }.await)
 }

@@ -52,6 +52,12 @@ pub struct Overview {
     pub now: i64,
     /// How far the engine's clock is ahead of real time, in seconds.
     pub offset_seconds: i64,
+    /// Set when billing is a Chargebee site (see [`Config::remote`]); the overview then shows what the app
+    /// itself recorded.
+    #[serde(default)]
+    pub remote: Option<String>,
+    /// The app's own record of upgrade acceptances, as (status, count).
+    pub acceptances: Vec<(String, i64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +129,10 @@ pub struct Config {
     pub offer_ttl_hours: i64,
     /// Plan prices a billing-update or checkout option can move to, as (id, label).
     pub plans: Vec<(String, String)>,
+    /// Set when billing is a Chargebee site: Growth configuration lives there, and these editors (which
+    /// edit the built-in engine) are read-only.
+    #[serde(default)]
+    pub remote: Option<String>,
 }
 
 /// One play's part in a dry-run.
@@ -140,6 +150,9 @@ pub struct VerdictView {
 pub struct DryRunView {
     pub winner: Option<String>,
     pub verdicts: Vec<VerdictView>,
+    /// Set when the decision came from a Chargebee site, which explains nothing and counts the decision.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// An offer's copy after sanitizing, as a live preview shows it.

@@ -7,8 +7,10 @@ use super::model::{
     AudienceView, Config, DryRunView, FieldView, FulfillmentRow, Funnel, GiftRow, GiftsConsole, OfferEdit, Overview,
     PlayView, RuleView, SubscriptionRow, VerdictView,
 };
+use crate::config::BillingBackend;
 use crate::error::AppError;
 use crate::gifts::model::GiftSettings;
+use crate::state::AppState;
 use growthkit_engine::Engine;
 use growthkit_engine::growth::repo::PlayRecord;
 use growthkit_engine::growth::rules::{
@@ -17,6 +19,26 @@ use growthkit_engine::growth::rules::{
 use growthkit_engine::growth::rules::{CustomField, GrowthSettings};
 use growthkit_engine::growth::stats::{FulfillmentSummary, OfferFunnel};
 use growthkit_wire::{ApiError, ListParams, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
+
+/// The Chargebee site billing runs on, when it is not the built-in engine.
+pub fn remote_site(state: &AppState) -> Option<String> {
+    match &state.config.billing {
+        BillingBackend::Local => None,
+        BillingBackend::Chargebee { site, .. } => Some(site.clone()),
+    }
+}
+
+/// Refuses a studio change while Growth configuration lives in a Chargebee site: the editors edit the
+/// built-in engine, which the app is then not using.
+pub fn editable(state: &AppState) -> Result<(), AppError> {
+    match remote_site(state) {
+        None => Ok(()),
+        Some(site) => Err(AppError::Conflict(format!(
+            "Growthkit uses the Chargebee site {site} (GROWTHKIT_BILLING=chargebee), so offers, audiences, plays \
+             and gift settings are changed in Chargebee, not here."
+        ))),
+    }
+}
 
 /// Engine refusals in the studio are the admin's input errors, shown as they are.
 fn refused(err: ApiError) -> AppError {
@@ -44,12 +66,29 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-pub async fn overview(engine: &Engine) -> Result<Overview, AppError> {
+/// The overview: the engine's funnels and fulfillments, or, on a Chargebee site (whose Growth numbers are in
+/// Chargebee), only what the app itself recorded.
+pub async fn overview(state: &AppState) -> Result<Overview, AppError> {
+    let engine = &state.engine;
+    let remote = remote_site(state);
+    let acceptances = crate::offers::repo::acceptance_counts(&state.pool).await?;
+    if remote.is_some() {
+        return Ok(Overview {
+            funnels: Vec::new(),
+            fulfillments: Vec::new(),
+            now: state.clock.now(),
+            offset_seconds: 0,
+            remote,
+            acceptances,
+        });
+    }
     Ok(Overview {
         funnels: engine.offer_funnels().await.map_err(refused)?.into_iter().map(funnel).collect(),
         fulfillments: engine.recent_fulfillments(50).await.map_err(refused)?.into_iter().map(fulfillment_row).collect(),
         now: engine.clock().now(),
         offset_seconds: engine.clock().offset(),
+        remote,
+        acceptances,
     })
 }
 
@@ -78,7 +117,8 @@ fn fulfillment_row(f: FulfillmentSummary) -> FulfillmentRow {
     }
 }
 
-pub async fn config(engine: &Engine) -> Result<Config, AppError> {
+pub async fn config(state: &AppState) -> Result<Config, AppError> {
+    let engine = &state.engine;
     let fields = engine.custom_fields().await.map_err(refused)?;
     let mut properties: Vec<String> = BUILT_IN_PROPERTIES.iter().map(|(p, _)| (*p).to_owned()).collect();
     properties.extend(fields.iter().map(|f| f.key.clone()));
@@ -96,6 +136,7 @@ pub async fn config(engine: &Engine) -> Result<Config, AppError> {
         })
         .collect();
     Ok(Config {
+        remote: remote_site(state),
         plans,
         fields: fields
             .into_iter()
@@ -279,7 +320,7 @@ pub async fn save_settings(engine: &Engine, cooldown_hours: i64, ttl_hours: i64)
 
 /// Decides for a made-up request and explains every play. `custom` holds `key = value` lines.
 pub async fn dry_run(
-    engine: &Engine,
+    state: &AppState,
     customer_id: String,
     subscription_id: String,
     custom: &str,
@@ -303,6 +344,17 @@ pub async fn dry_run(
         }),
         ..Default::default()
     };
+    if remote_site(state).is_some() {
+        let decided = state.billing.personalized_offers(&request).await?;
+        return Ok(DryRunView {
+            winner: decided.personalized_offers.first().map(|o| o.offer_id.clone()),
+            verdicts: Vec::new(),
+            note: Some(
+                "Decided by your Chargebee site, which does not explain its decisions and counts this one.".into(),
+            ),
+        });
+    }
+    let engine = &state.engine;
     let run = engine.dry_run(&request).await.map_err(refused)?;
     let names: std::collections::HashMap<String, String> =
         run.plays.iter().map(|p| (p.play_id.clone(), p.play_name.clone())).collect();
@@ -331,15 +383,17 @@ pub async fn dry_run(
                 offer_id: p.offer_id,
             })
             .collect(),
+        note: None,
     })
 }
 
 /// Time travel from the studio: moves the engine's clock, then runs every rule that came due, the
 /// app's reconciliation included, so the effects are visible at once.
-pub async fn travel(state: &crate::state::AppState, hours: i64) -> Result<i64, AppError> {
+pub async fn travel(state: &AppState, hours: i64) -> Result<i64, AppError> {
     if !(1..=24 * 400).contains(&hours) {
         return Err(AppError::invalid("Travel between 1 hour and 400 days forward."));
     }
+    editable(state)?;
     state.engine.travel_by(hours * 3_600).await.map_err(refused)?;
     crate::jobs::run_due_work(state).await;
     Ok(state.clock.now())

@@ -78,6 +78,7 @@ fn DryRun() -> impl IntoView {
                         None => "No offer: every play lost.".to_owned(),
                     }}
                 </p>
+                {d.note.map(|n| view! { <p class="muted small" data-testid="dry-run-note">{n}</p> })}
                 <table class="table" data-testid="dry-run-table">
                     <thead><tr><th scope="col">"Priority"</th><th scope="col">"Play"</th><th scope="col">"Offer"</th><th scope="col">"Verdict"</th></tr></thead>
                     <tbody>

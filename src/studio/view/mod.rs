@@ -55,13 +55,32 @@ pub(super) fn StudioNav(current: &'static str) -> impl IntoView {
     }
 }
 
-/// Renders a page body once the studio configuration has loaded.
+/// Renders a page body once the studio configuration has loaded. On a Chargebee site the editors are
+/// shown read-only under a notice: the configuration they edit is not the one in use.
 pub(super) fn with_config<V: IntoView + 'static>(
     render: impl Fn(Config) -> V + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let config = Resource::new(|| (), |_| studio_config());
     view! {
-        {loaded(config, "the studio", render)}
+        {loaded(config, "the studio", move |c: Config| {
+            let remote = c.remote.clone();
+            view! {
+                {remote.clone().map(|site| view! { <RemoteNotice site /> })}
+                <fieldset class="bare" disabled=remote.is_some()>{render(c)}</fieldset>
+            }
+        })}
+    }
+}
+
+/// Says where Growth configuration lives when billing is a Chargebee site.
+#[component]
+pub(super) fn RemoteNotice(site: String) -> impl IntoView {
+    view! {
+        <p class="notice" role="note" data-testid="studio-remote">
+            "Growthkit uses the Chargebee site "<strong>{site}</strong>" (GROWTHKIT_BILLING=chargebee). Offers, "
+            "audiences, plays and gift settings live there: change them in Chargebee's Growth app. What you see "
+            "here is the built-in engine's copy, shown read-only."
+        </p>
     }
 }
 

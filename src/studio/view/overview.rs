@@ -23,7 +23,10 @@ pub fn StudioOverviewPage() -> impl IntoView {
 
 #[component]
 fn OverviewBody(overview: Overview) -> impl IntoView {
-    let Overview { funnels, fulfillments, now, offset_seconds } = overview;
+    let Overview { funnels, fulfillments, now, offset_seconds, remote, acceptances } = overview;
+    if let Some(site) = remote {
+        return view! { <RemoteOverview site acceptances /> }.into_any();
+    }
     view! {
         <div class="grid">
             <section class="card" aria-labelledby="time-heading">
@@ -75,6 +78,36 @@ fn OverviewBody(overview: Overview) -> impl IntoView {
                 }
                     .into_any()
             }}
+        </section>
+    }
+    .into_any()
+}
+
+/// On a Chargebee site: the app's own record of upgrades. Funnels, fulfillments and time travel are the
+/// site's, in Chargebee.
+#[component]
+fn RemoteOverview(site: String, acceptances: Vec<(String, i64)>) -> impl IntoView {
+    view! {
+        <super::RemoteNotice site />
+        <section class="card" aria-labelledby="recorded-heading">
+            <h2 id="recorded-heading">"Upgrades this app recorded"</h2>
+            {if acceptances.is_empty() {
+                view! { <p class="muted">"No offer has been accepted yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="studio-acceptances">
+                        <thead><tr><th scope="col">"Status"</th><th scope="col">"Acceptances"</th></tr></thead>
+                        <tbody>
+                            {acceptances
+                                .into_iter()
+                                .map(|(status, count)| view! { <tr><td>{status}</td><td>{count}</td></tr> })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+            <p class="muted small">"Funnels, fulfillments and time travel (on test sites) are in Chargebee."</p>
         </section>
     }
 }
