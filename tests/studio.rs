@@ -318,4 +318,8 @@ async fn on_a_chargebee_site_the_studio_reads_only_and_decides_through_the_site(
     assert!(page.contains(r#"data-testid="studio-remote""#), "the notice is shown");
     let fieldset = page.split("<fieldset").nth(1).and_then(|f| f.split('>').next()).unwrap_or_default();
     assert!(fieldset.contains("disabled"), "the editors are read-only: {fieldset}");
+    let (_, gifts) = get_as(&app, &admin, "/api/studio/gifts?is_gift=&status=").await;
+    assert_eq!(gifts["remote"], "acme-test", "the gifts console knows too: no time travel, settings read-only");
+    let (status, _) = post_as(&app, &admin, "/api/studio/reschedule_gift", &[("gift_id", "x"), ("send_at", "1")]).await;
+    assert_eq!(status, 409);
 }

@@ -125,7 +125,15 @@ pub async fn travel(hours: i64) -> Result<i64, AppError> {
 #[server(prefix = "/api/studio", endpoint = "gifts", input = GetUrl)]
 pub async fn studio_gifts(is_gift: String, status: String) -> Result<super::model::GiftsConsole, AppError> {
     use crate::request::{admin, respond};
-    respond(async { super::service::gifts(&admin().await?.0.engine, &is_gift, &status).await }.await)
+    respond(
+        async {
+            let (state, _) = admin().await?;
+            let mut console = super::service::gifts(&state.engine, &is_gift, &status).await?;
+            console.remote = super::service::remote_site(&state);
+            Ok(console)
+        }
+        .await,
+    )
 }
 
 /// `POST /api/studio/save_gift_settings` (`input[...]`; a checkbox is present, with any value, when on).

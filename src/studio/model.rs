@@ -224,4 +224,7 @@ pub struct GiftsConsole {
     pub settings: GiftSettings,
     pub now: i64,
     pub offset_seconds: i64,
+    /// Set on a Chargebee site (see [`Config::remote`]): settings are read-only and time travel hidden.
+    #[serde(default)]
+    pub remote: Option<String>,
 }

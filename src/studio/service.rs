@@ -444,6 +444,7 @@ pub async fn gifts(engine: &Engine, is_gift: &str, status: &str) -> Result<Gifts
         settings: engine.gift_settings().await.map_err(refused)?,
         now: engine.clock().now(),
         offset_seconds: engine.clock().offset(),
+        remote: None,
     })
 }
 

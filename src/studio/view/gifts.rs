@@ -29,11 +29,13 @@ pub fn StudioGiftsPage() -> impl IntoView {
 
 #[component]
 fn GiftsBody(gifts: GiftsConsole, is_gift: String, status: String) -> impl IntoView {
-    let GiftsConsole { subscriptions, settings, now, offset_seconds } = gifts;
+    let GiftsConsole { subscriptions, settings, now, offset_seconds, remote } = gifts;
+    let read_only = remote.is_some();
     let option = |value: &'static str, label: &'static str, current: &str| {
         view! { <option value=value selected=current == value>{label}</option> }
     };
     view! {
+        {remote.map(|site| view! { <super::RemoteNotice site /> })}
         <section class="card">
             <h2>"Subscriptions"</h2>
             <form method="get" action="/studio/gifts" class="row" data-testid="gift-filter">
@@ -103,12 +105,16 @@ fn GiftsBody(gifts: GiftsConsole, is_gift: String, status: String) -> impl IntoV
         </section>
         <section class="card">
             <h2>"Gift settings"</h2>
-            <GiftSettingsForm settings />
+            <fieldset class="bare" disabled=read_only>
+                <GiftSettingsForm settings />
+            </fieldset>
         </section>
-        <section class="card">
-            <h2>"Time travel"</h2>
-            <TimeTravel now offset_seconds />
-        </section>
+        {(!read_only).then(|| view! {
+            <section class="card">
+                <h2>"Time travel"</h2>
+                <TimeTravel now offset_seconds />
+            </section>
+        })}
     }
 }
 
