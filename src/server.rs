@@ -47,6 +47,8 @@ pub enum BootError {
     Webhooks(String),
     #[error("configuration: {0}")]
     Mail(#[from] crate::mail::smtp::MailerError),
+    #[error("configuration: {0}")]
+    EngineMail(String),
 }
 
 /// Leptos' options for this app. The compiled WASM and CSS live under `LEPTOS_SITE_ROOT` (default
@@ -80,7 +82,12 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
         }
     }
     let mailer = match &config.smtp_url {
-        Some(url) => Some(Arc::new(crate::mail::smtp::Mailer::new(url, &config.mail_from)?)),
+        Some(url) => {
+            let offers =
+                engine::offer_emails::OfferMailer::new(url, &config.mail_from).map_err(BootError::EngineMail)?;
+            engine.use_mailer(offers);
+            Some(Arc::new(crate::mail::smtp::Mailer::new(url, &config.mail_from)?))
+        }
         None => None,
     };
     let signer = crate::signing::load_or_create(&pool, config.secret.as_deref()).await.map_err(BootError::Secret)?;

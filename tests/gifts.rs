@@ -4,11 +4,8 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
-use common::{T0, TestApp, deliver_webhooks, get_as, post_as, restart, session, spawn, spawn_with};
+use common::{T0, TestApp, deliver_webhooks, get_as, post_as, restart, session, smtp_sink, spawn, spawn_with};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const GINA: &str = "gifter@demo.test";
 const RITA: &str = "rita@demo.test";
@@ -116,53 +113,6 @@ async fn claim_page(app: &TestApp, token: &str) -> Value {
     let res = common::client().get(app.url(&format!("/api/gift_claim?token={token}"))).send().await.unwrap();
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
-}
-
-/// A minimal SMTP server on loopback that accepts every message and keeps its raw text.
-async fn smtp_sink() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("smtp://{}", listener.local_addr().unwrap());
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let store = received.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
-            let store = store.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = stream.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 sink ESMTP\r\n").await.ok();
-                let mut data: Option<String> = None;
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(body) = data.as_mut() {
-                        if line == "." {
-                            store.lock().unwrap().push(data.take().unwrap());
-                            write.write_all(b"250 queued\r\n").await.ok();
-                        } else {
-                            body.push_str(&line);
-                            body.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
-                    let reply: &[u8] = match verb.as_str() {
-                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
-                        "DATA" => {
-                            data = Some(String::new());
-                            b"354 go ahead\r\n"
-                        }
-                        "QUIT" => {
-                            write.write_all(b"221 bye\r\n").await.ok();
-                            return;
-                        }
-                        _ => b"250 ok\r\n",
-                    };
-                    write.write_all(reply).await.ok();
-                }
-            });
-        }
-    });
-    (url, received)
 }
 
 #[tokio::test]

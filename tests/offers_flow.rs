@@ -405,3 +405,33 @@ async fn a_webhook_option_is_fulfilled_by_our_server_when_billing_calls() {
     assert_eq!(owner.gate().await, json!("Unlocked"));
     assert_eq!(subscription_plan(&app).await, growthkit::config::DEFAULT_UPGRADE_PLAN);
 }
+
+#[tokio::test]
+async fn an_email_option_mails_the_offer_to_the_customer_and_is_paid_on_our_page() {
+    let (smtp, received) = common::smtp_sink().await;
+    let app = common::spawn_with(&[("SMTP_URL", &smtp)]).await;
+    set_processing(&app, ProcessingType::Email, Some("https://app.example.test/upgrade/analytics")).await;
+    let owner = User::sign_in(&app, "owner@acme.test").await;
+    let (po, token) = owner.offer().await;
+    let (_, accepted) = owner.accept(&po, &token).await;
+    let fid = fulfillment_of(&accepted);
+
+    // Billing mails the offer (its copy as text, and the option's link) to the customer.
+    app.state.engine.run_due_work().await.unwrap();
+    let mails = received.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1, "one message");
+    let mail = &mails[0];
+    assert!(mail.contains("owner@acme.test"), "{mail}");
+    assert!(mail.contains("Subject: Unlock Advanced Analytics"), "{mail}");
+    assert!(mail.contains("Get advanced dashboards, deeper insights, and custom reports."), "{mail}");
+    assert!(mail.contains("Unlock now: https://app.example.test/upgrade/analytics"), "{mail}");
+    assert!(!mail.contains("<div"), "no markup in the text: {mail}");
+    app.state.engine.run_due_work().await.unwrap();
+    assert_eq!(received.lock().unwrap().len(), 1, "sent once");
+
+    // The merchant fulfils it: the customer pays on our page, and we complete the fulfillment.
+    let (status, paid) = owner.pay(&fid, "4111111111111111").await;
+    assert_eq!(status, 200, "{paid}");
+    let f = app.state.engine.retrieve_fulfillment(&fid).await.unwrap();
+    assert_eq!(f.status, growthkit_wire::FulfillmentStatus::Completed);
+}

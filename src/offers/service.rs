@@ -198,6 +198,12 @@ fn status_of(a: &Acceptance) -> UpgradeStatus {
     }
 }
 
+/// Whether the customer pays on our upgrade page: for options we fulfil from the browser (a URL redirect,
+/// or an e-mail option, whose message billing sends while the customer carries on here).
+fn pays_here(acc: &Acceptance) -> bool {
+    [ProcessingType::UrlRedirect, ProcessingType::Email].iter().any(|t| t.as_str() == acc.processing_type)
+}
+
 /// Where the user goes after accepting: our upgrade page, billing's hosted checkout page, or — once the
 /// upgrade is done — the unlocked feature.
 fn continue_url(acc: &Acceptance) -> String {
@@ -254,8 +260,8 @@ pub async fn upgrade_view(state: &AppState, user: &CurrentUser, key: &str) -> Re
     Ok(UpgradeView {
         fulfillment_id,
         status: status_of(&acc),
+        pays_here: pays_here(&acc),
         failure_reason: acc.failure_reason,
-        pays_here: acc.processing_type == ProcessingType::UrlRedirect.as_str(),
         plan_name: plan.name,
         price: plan.price,
         currency: plan.currency_code,
@@ -303,7 +309,7 @@ async fn payable(state: &AppState, user: &CurrentUser, fulfillment_id: &str) -> 
     let acc = repo::by_fulfillment(&state.pool, &user.account_id, fulfillment_id)
         .await?
         .ok_or_else(|| AppError::NotFound("That upgrade could not be found.".into()))?;
-    if acc.processing_type != ProcessingType::UrlRedirect.as_str() {
+    if !pays_here(&acc) {
         return Err(AppError::Conflict("This upgrade is not paid on this page.".into()));
     }
     if acc.status != "failed" {

@@ -12,6 +12,7 @@ use growthkit::state::AppState;
 use growthkit_clock::Clock;
 use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
 use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// A fixed "now" for tests: 2023-11-14 22:13:20 UTC.
 pub const T0: i64 = 1_700_000_000;
@@ -229,4 +230,51 @@ pub async fn api_form(app: &TestApp, path: &str, form: &[(&str, &str)], key: Opt
 /// Sends the engine's due webhooks now (the server's sender task is not running in tests).
 pub async fn deliver_webhooks(app: &TestApp) -> usize {
     app.state.engine.deliver_webhooks().await.expect("deliver webhooks")
+}
+
+/// A minimal SMTP server on loopback that accepts every message and keeps its raw text.
+pub async fn smtp_sink() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = received.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                write.write_all(b"220 sink ESMTP\r\n").await.ok();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            store.lock().unwrap().push(data.take().unwrap());
+                            write.write_all(b"250 queued\r\n").await.ok();
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.ok();
+                            return;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.ok();
+                }
+            });
+        }
+    });
+    (url, received)
 }

@@ -24,6 +24,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod invoices;
 pub(crate) mod listing;
+pub mod offer_emails;
 pub mod payment_intents;
 pub mod payments;
 pub mod sandbox;
@@ -61,6 +62,8 @@ pub struct Engine {
     /// Wakes the webhook sender when events are recorded.
     webhook_kick: tokio::sync::Notify,
     webhook_http: reqwest::Client,
+    /// Where `email` offer options' messages go, once configured.
+    mailer: offer_emails::MailerSlot,
 }
 
 impl Engine {
@@ -84,6 +87,7 @@ impl Engine {
             cache: growth::cache::DecisionCache::default(),
             webhook_kick: tokio::sync::Notify::new(),
             webhook_http: events::http_client(),
+            mailer: offer_emails::MailerSlot::new(),
         }))
     }
 

@@ -45,6 +45,8 @@ pub struct SandboxConfig {
     pub webhook: Option<WebhookEndpoint>,
     /// `GROWTHKIT_PRODUCT_CATALOG` (`v2` by default, or `v1`): the site's product catalog version.
     pub catalog: CatalogVersion,
+    /// `SMTP_URL`, with `GROWTHKIT_MAIL_FROM`: where `email` offer options' messages go (unset: they wait).
+    pub smtp: Option<(String, String)>,
 }
 
 /// A setting that is present but unusable.
@@ -95,7 +97,11 @@ impl SandboxConfig {
                 )));
             }
         };
+        let smtp = get("SMTP_URL").map(|url| {
+            (url, get("GROWTHKIT_MAIL_FROM").unwrap_or_else(|| "Growthkit sandbox <billing@localhost>".into()))
+        });
         Ok(SandboxConfig {
+            smtp,
             addr,
             public_url,
             catalog,
@@ -121,6 +127,8 @@ pub enum StartError {
     Demo(#[from] demo::EngineDemoError),
     #[error("registering the webhook endpoint: {0}")]
     Webhook(growthkit_wire::ApiError),
+    #[error("configuration: {0}")]
+    Mail(String),
 }
 
 /// Opens and migrates the database, starts the engine on `clock`, seeds the demo data when asked and
@@ -129,6 +137,9 @@ pub async fn start(config: &SandboxConfig, clock: Clock) -> Result<Arc<Engine>, 
     let pool = db::open(&config.database_url, 8).await?;
     crate::migrate(&pool).await?;
     let engine = Engine::start(pool, clock, config.catalog, &config.public_url).await?;
+    if let Some((url, from)) = &config.smtp {
+        engine.use_mailer(crate::offer_emails::OfferMailer::new(url, from).map_err(StartError::Mail)?);
+    }
     if config.demo_data {
         demo::seed_if_empty(&engine).await?;
         demo::ensure_credit_catalog(&engine, "credits").await?;

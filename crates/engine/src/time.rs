@@ -20,6 +20,7 @@ const SITE_DATA: &[&str] = &[
     "engine_idempotency_keys",
     "engine_offer_events",
     "engine_hosted_pages",
+    "engine_offer_emails",
     "engine_offer_fulfillments",
     "engine_personalized_offers",
     "engine_gift_timelines",
@@ -128,6 +129,7 @@ impl Engine {
     pub async fn run_due_work(&self) -> Result<(), ApiError> {
         self.expire_stale_fulfillments().await?;
         self.abandon_expired_checkouts().await?;
+        self.deliver_offer_emails().await?;
         self.run_gift_work().await?;
         self.renew_due_subscriptions().await?;
         Ok(())

@@ -38,11 +38,12 @@ pub fn StudioOffersPage() -> impl IntoView {
 }
 
 /// The processing types an option can have, as (value, words).
-const PROCESSING: [(&str, &str); 4] = [
+const PROCESSING: [(&str, &str); 5] = [
     ("url_redirect", "URL redirect (our own upgrade page)"),
     ("billing_update", "Billing update (billing changes the plan)"),
     ("checkout", "Checkout (billing's hosted page)"),
     ("webhook", "Webhook (our server fulfils)"),
+    ("email", "E-mail (billing mails the offer)"),
 ];
 
 fn processing_note(kind: &str) -> &'static str {

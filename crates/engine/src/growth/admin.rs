@@ -75,7 +75,8 @@ pub fn validate_audience(a: &Audience, config: &GrowthConfig) -> Result<(), ApiE
 
 /// Offers need copy and at least one option. Each processing type needs what it acts on: a URL redirect
 /// a local path or an http(s) URL; a billing update or checkout the plan price to move to (and a checkout
-/// may name an http(s) page to return to, since its hosted page lives on billing's address).
+/// may name an http(s) page to return to, since its hosted page lives on billing's address; an e-mail's
+/// link must be a full http(s) address too).
 pub fn validate_offer(o: &OfferDef) -> Result<(), ApiError> {
     non_blank("name", &o.name, 100)?;
     non_blank("title", &o.title_html, 2_000)?;
@@ -108,6 +109,9 @@ pub fn validate_offer(o: &OfferDef) -> Result<(), ApiError> {
             }
             ProcessingType::Checkout if !url.is_empty() && !web => {
                 return Err(ApiError::param(&url_param, "A checkout returns to an http(s) URL"));
+            }
+            ProcessingType::Email if !url.is_empty() && !web => {
+                return Err(ApiError::param(&url_param, "An e-mail links to a full http(s) URL"));
             }
             _ => {}
         }
@@ -313,6 +317,12 @@ mod tests {
         o.options[0].shown.redirect_url = Some("/upgrade/analytics".into());
         assert_eq!(validate_offer(&o).unwrap_err().param.as_deref(), Some("options[0].redirect_url"));
         o.options[0].shown.redirect_url = None;
+        assert!(validate_offer(&o).is_ok());
+        // An e-mail's link is followed from an inbox: only a full web address works there.
+        o.options[0].shown.processing_type = ProcessingType::Email;
+        o.options[0].shown.redirect_url = Some("/upgrade/analytics".into());
+        assert_eq!(validate_offer(&o).unwrap_err().param.as_deref(), Some("options[0].redirect_url"));
+        o.options[0].shown.redirect_url = Some("https://app.example.com/upgrade".into());
         assert!(validate_offer(&o).is_ok());
         o.options.push(o.options[0].clone());
         assert!(validate_offer(&o).unwrap_err().message.contains("used twice"));

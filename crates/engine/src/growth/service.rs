@@ -6,6 +6,7 @@ use super::repo::{self, NewFulfillment, PersonalizedOfferRow};
 use super::rules::{self, CompiledPlay, DecisionRules, Facts, OfferMemory, Verdict};
 use crate::events::{self, Source};
 use crate::hosted_pages::NewCheckout;
+use crate::offer_emails::{self, OfferMail};
 use crate::time::internal;
 use crate::{Engine, catalog, ids};
 use growthkit_wire::{
@@ -274,8 +275,8 @@ impl Engine {
     /// and subscription — the database's unique index decides races, not a read before the write. Then the
     /// option's processing type acts: a billing update moves the subscription to the option's plan with the
     /// card on file and finishes the fulfillment; a checkout answers with a hosted page to pay on; a webhook
-    /// option sends `offer_fulfillment_created` to the webhook endpoints; a URL redirect leaves the work to
-    /// the merchant.
+    /// option sends `offer_fulfillment_created` to the webhook endpoints; an e-mail option mails the offer to
+    /// the customer; a URL redirect leaves the work to the merchant (who fulfils the last three).
     pub async fn create_fulfillment(
         &self,
         personalized_offer_id: &str,
@@ -351,6 +352,17 @@ impl Engine {
             ProcessingType::Webhook => {
                 let content = EventContent { offer_fulfillment: Some(fresh.clone()), ..EventContent::default() };
                 events::record(&mut tx, OFFER_FULFILLMENT_CREATED, Source::Api, &content, now).await?;
+            }
+            ProcessingType::Email => {
+                let customer = crate::customers::read(&mut tx, &po.customer_id).await?;
+                let mail = OfferMail {
+                    fulfillment_id: &id,
+                    title_html: &offer.title_html,
+                    description_html: &offer.description_html,
+                    label: &option.shown.label,
+                    link: option.shown.redirect_url.as_deref(),
+                };
+                offer_emails::queue(&mut tx, &customer, &mail, now).await?;
             }
             _ => {}
         }
