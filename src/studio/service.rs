@@ -20,10 +20,16 @@ use growthkit_engine::growth::rules::{CustomField, GrowthSettings};
 use growthkit_engine::growth::stats::{FulfillmentSummary, OfferFunnel};
 use growthkit_wire::{ApiError, ListParams, OfferOption, PersonalizedOffersRequest, ProcessingLayout, ProcessingType};
 
-/// The Chargebee site billing runs on, when it is not the built-in engine.
+/// The Chargebee site billing runs on, when it is not the built-in engine. A Chargebee client pointed at
+/// this server's own engine (`CHARGEBEE_BASE_URL` = `GROWTHKIT_ENGINE_PUBLIC_URL`) still edits that engine.
 pub fn remote_site(state: &AppState) -> Option<String> {
     match &state.config.billing {
         BillingBackend::Local => None,
+        BillingBackend::Chargebee { base_url: Some(url), .. }
+            if url.trim_end_matches('/') == state.config.engine_public_url.trim_end_matches('/') =>
+        {
+            None
+        }
         BillingBackend::Chargebee { site, .. } => Some(site.clone()),
     }
 }
