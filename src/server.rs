@@ -122,7 +122,7 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
         .with_secure(state.config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(Duration::days(14)));
 
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     Ok(extra
         .route("/healthz", get(healthz))
@@ -136,6 +136,15 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .with_state(state))
+}
+
+/// The app's routes, worked out once per process. Generating them renders the app with resource loading
+/// suspended process-wide (leptos_server's global flag), so a page rendering on another thread at that
+/// moment would wait forever for its data (leptos-rs/leptos#4773); several routers in one process (the
+/// test suites) must therefore not generate it again while others serve.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// The embedded engine as a billing site of its own, for `GROWTHKIT_ENGINE_ADDR`: its API, the card script
