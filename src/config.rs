@@ -65,6 +65,9 @@ pub struct Config {
     /// `GROWTHKIT_PUBLIC_URL`: how users reach this server, for links in e-mails (default: the listen
     /// address over HTTP).
     pub public_url: String,
+    /// `GROWTHKIT_CLIENT_IP_HEADER`: the header a reverse proxy puts the client's address in
+    /// (`X-Forwarded-For`, `X-Real-IP`); unset, the peer address is the client's.
+    pub client_ip_header: Option<String>,
 }
 
 /// The engine API key used when `GROWTHKIT_API_KEY` is unset. Documented in the README; for local use only.
@@ -128,7 +131,14 @@ impl Config {
             .parse()
             .map_err(|_| ConfigError(format!("GROWTHKIT_ENGINE_ADDR must be host:port, got {engine_addr:?}")))?;
 
-        Ok(Config {
+        let public_url = match get("GROWTHKIT_PUBLIC_URL") {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => url,
+            Some(url) => {
+                return Err(ConfigError(format!("GROWTHKIT_PUBLIC_URL must start with http(s)://, got {url:?}")));
+            }
+            None => format!("http://{addr}"),
+        };
+        let config = Config {
             engine_addr,
             engine_public_url: match get("GROWTHKIT_ENGINE_PUBLIC_URL") {
                 Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
@@ -150,21 +160,49 @@ impl Config {
             engine_api_key: get("GROWTHKIT_API_KEY").unwrap_or_else(|| DEFAULT_ENGINE_API_KEY.into()),
             demo_data: flag(&get, "GROWTHKIT_DEMO_DATA", true)?,
             secret: get("GROWTHKIT_SECRET"),
-            secure_cookies: flag(&get, "GROWTHKIT_SECURE_COOKIES", false)?,
+            secure_cookies: flag(&get, "GROWTHKIT_SECURE_COOKIES", public_url.starts_with("https://"))?,
             webhook_user: get("GROWTHKIT_WEBHOOK_USER").unwrap_or_else(|| DEFAULT_WEBHOOK_USER.into()),
             webhook_password: get("GROWTHKIT_WEBHOOK_PASSWORD").unwrap_or_else(|| DEFAULT_WEBHOOK_PASSWORD.into()),
             credits_family: get("GROWTHKIT_CREDITS_FAMILY").unwrap_or_else(|| "credits".into()),
             upgrade_plan: get("GROWTHKIT_UPGRADE_PLAN").unwrap_or_else(|| DEFAULT_UPGRADE_PLAN.into()),
             smtp_url: get("SMTP_URL"),
             mail_from: get("GROWTHKIT_MAIL_FROM").unwrap_or_else(|| "Growthkit <gifts@growthkit.localhost>".into()),
-            public_url: match get("GROWTHKIT_PUBLIC_URL") {
-                Some(url) if url.starts_with("http://") || url.starts_with("https://") => url,
-                Some(url) => {
-                    return Err(ConfigError(format!("GROWTHKIT_PUBLIC_URL must start with http(s)://, got {url:?}")));
-                }
-                None => format!("http://{addr}"),
-            },
-        })
+            public_url,
+            client_ip_header: get("GROWTHKIT_CLIENT_IP_HEADER"),
+        };
+        config.refuse_public_defaults(flag(&get, "GROWTHKIT_ALLOW_INSECURE_DEFAULTS", false)?)?;
+        Ok(config)
+    }
+
+    /// Off loopback, the documented defaults are everyone's secrets: the engine API key, the webhook
+    /// password, and demo users whose password is in the README. Start-up stops on any of them unless the
+    /// operator forces it with `GROWTHKIT_ALLOW_INSECURE_DEFAULTS=true`, and then each is warned about.
+    fn refuse_public_defaults(&self, forced: bool) -> Result<(), ConfigError> {
+        let exposed = !self.addr.ip().is_loopback() || !self.engine_addr.ip().is_loopback();
+        let mut problems = Vec::new();
+        if self.engine_api_key == DEFAULT_ENGINE_API_KEY {
+            problems.push("GROWTHKIT_API_KEY is the documented default");
+        }
+        if self.webhook_password == DEFAULT_WEBHOOK_PASSWORD {
+            problems.push("GROWTHKIT_WEBHOOK_PASSWORD is the documented default");
+        }
+        if self.demo_data {
+            problems.push("GROWTHKIT_DEMO_DATA is on (demo users sign in with a published password)");
+        }
+        if !exposed || problems.is_empty() {
+            return Ok(());
+        }
+        if forced {
+            for problem in &problems {
+                tracing::warn!("serving beyond loopback although {problem} (GROWTHKIT_ALLOW_INSECURE_DEFAULTS)");
+            }
+            return Ok(());
+        }
+        Err(ConfigError(format!(
+            "refusing to listen beyond loopback ({}) because {}; set them, or GROWTHKIT_ALLOW_INSECURE_DEFAULTS=true",
+            self.addr,
+            problems.join(", ")
+        )))
     }
 }
 
@@ -186,6 +224,19 @@ impl Config {
                 domain: base_url.clone(),
             },
         }
+    }
+}
+
+impl Config {
+    /// The hosts (with a port when not the default) billing's own pages live on, the only ones a browser is
+    /// sent to off this site: the built-in engine's public address, or the Chargebee site.
+    pub fn billing_hosts(&self) -> Vec<String> {
+        let base = match &self.billing {
+            BillingBackend::Local => Some(self.engine_public_url.clone()),
+            BillingBackend::Chargebee { base_url: Some(url), .. } => Some(url.clone()),
+            BillingBackend::Chargebee { site, base_url: None, .. } => Some(format!("https://{site}.chargebee.com")),
+        };
+        base.as_deref().and_then(growthkit_engine::safe_url::authority_of).into_iter().collect()
     }
 }
 
@@ -249,5 +300,25 @@ mod tests {
         assert!(err.contains("GROWTHKIT_PRODUCT_CATALOG"));
         assert_eq!(config(&[("GROWTHKIT_PRODUCT_CATALOG", "V1")]).unwrap().catalog, CatalogVersion::V1);
         assert!(config(&[("GROWTHKIT_DEMO_DATA", "maybe")]).unwrap_err().to_string().contains("GROWTHKIT_DEMO_DATA"));
+    }
+
+    #[test]
+    fn public_defaults_stop_a_start_beyond_loopback() {
+        let err = config(&[("GROWTHKIT_ADDR", "0.0.0.0:3000")]).unwrap_err().to_string();
+        for named in ["GROWTHKIT_API_KEY", "GROWTHKIT_WEBHOOK_PASSWORD", "GROWTHKIT_DEMO_DATA"] {
+            assert!(err.contains(named), "{err}");
+        }
+        let engine_exposed = config(&[("GROWTHKIT_ENGINE_ADDR", "0.0.0.0:3001")]).unwrap_err().to_string();
+        assert!(engine_exposed.contains("GROWTHKIT_API_KEY"), "{engine_exposed}");
+        let set = [
+            ("GROWTHKIT_ADDR", "0.0.0.0:3000"),
+            ("GROWTHKIT_API_KEY", "live_key_of_our_own"),
+            ("GROWTHKIT_WEBHOOK_PASSWORD", "a long webhook password"),
+            ("GROWTHKIT_DEMO_DATA", "false"),
+            ("GROWTHKIT_PUBLIC_URL", "https://app.example.com"),
+        ];
+        let c = config(&set).unwrap();
+        assert!(c.secure_cookies, "an https public URL means Secure cookies");
+        assert!(config(&[("GROWTHKIT_ADDR", "0.0.0.0:3000"), ("GROWTHKIT_ALLOW_INSECURE_DEFAULTS", "true")]).is_ok());
     }
 }

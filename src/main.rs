@@ -29,11 +29,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let engine_listener = tokio::net::TcpListener::bind(state.config.engine_addr).await?;
     server::connect_engine_webhooks(&state, listener.local_addr()?).await?;
+    let engine_site = server::engine_site(&state);
+    // The router first: it creates the session table the worker's housekeeping clears.
+    let app = server::router(state.clone()).await?;
     let worker = growthkit::jobs::spawn_worker(state.clone());
     let sender = growthkit_engine::events::spawn_sender(state.engine.clone());
-    let mail = growthkit::mail::sender::spawn_sender(state.clone());
-    let engine_site = server::engine_site(&state);
-    let app = server::router(state).await?;
+    let mail = growthkit::mail::sender::spawn_sender(state);
 
     tracing::info!("listening on http://{addr}; the engine's billing site on http://{}", engine_listener.local_addr()?);
     // One signal stops both listeners.
@@ -41,10 +42,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let engine = axum::serve(engine_listener, engine_site).with_graceful_shutdown(async move {
         let _ = stopped.changed().await;
     });
-    let app = axum::serve(listener, app).with_graceful_shutdown(async move {
-        growthkit_engine::sandbox::shutdown_signal().await;
-        let _ = stop.send(());
-    });
+    let app = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            growthkit_engine::sandbox::shutdown_signal().await;
+            let _ = stop.send(());
+        });
     tokio::try_join!(async { app.await }, async { engine.await })?;
     worker.abort();
     sender.abort();

@@ -42,6 +42,30 @@ pub async fn studio_editor() -> Result<(AppState, CurrentUser), AppError> {
     Ok((state, user))
 }
 
+/// The address the request came from, for rate limits: the last entry of the header named by
+/// `GROWTHKIT_CLIENT_IP_HEADER` when the server sits behind a proxy that sets it, else the peer address.
+pub async fn client_address(state: &AppState) -> std::net::IpAddr {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    if let Some(name) = &state.config.client_ip_header {
+        let parts = use_context::<axum::http::request::Parts>();
+        let forwarded = parts.as_ref().and_then(|p| p.headers.get(name.as_str())).and_then(|v| v.to_str().ok());
+        if let Some(ip) = forwarded.and_then(|v| v.rsplit(',').next()).and_then(|v| v.trim().parse().ok()) {
+            return ip;
+        }
+    }
+    match leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>().await {
+        Ok(axum::extract::ConnectInfo(peer)) => peer.ip(),
+        Err(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    }
+}
+
+/// Tells the client when to try again (with a 429).
+pub fn retry_after(seconds: u64) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+}
+
 /// What billing may know about where the user is: browser, language, page and referrer.
 pub fn request_context(page: &str) -> growthkit_wire::RequestContext {
     let parts = use_context::<axum::http::request::Parts>();

@@ -102,6 +102,8 @@ pub async fn boot(config: Config, clock: Clock) -> Result<AppState, BootError> {
         config: Arc::new(config),
         mailer,
         mail_kick: Arc::new(tokio::sync::Notify::new()),
+        login_throttle: crate::auth::throttle::LoginThrottle::new(),
+        worker_pass: crate::jobs::LastPass::default(),
     })
 }
 
@@ -124,8 +126,10 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
 
     let routes = route_list();
     let options = state.leptos_options.clone();
+    let public_host = growthkit_engine::safe_url::authority_of(&state.config.public_url);
     Ok(extra
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .nest("/api/v2", engine::api::router(state.engine.clone(), &state.config.engine_api_key))
         .route("/webhooks/chargebee", axum::routing::post(crate::webhooks::receive))
         .leptos_routes(&state, routes, move || shell(options.clone()))
@@ -134,6 +138,8 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
         .layer(middleware::from_fn_with_state(state.clone(), auth::guard::require_sign_in))
         .layer(middleware::from_fn(csrf::refuse_cross_site))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::security::response_headers))
+        .layer(middleware::from_fn(move |req, next| crate::security::known_hosts_only(public_host.clone(), req, next)))
         .layer(TraceLayer::new_for_http())
         .with_state(state))
 }
@@ -151,7 +157,9 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 /// and the endpoint browsers send cards to. Apart from this app's address on purpose: cards go there, never
 /// to the app.
 pub fn engine_site(state: &AppState) -> Router {
+    let public_host = growthkit_engine::safe_url::authority_of(&state.config.engine_public_url);
     engine::sandbox::router(state.engine.clone(), &state.config.engine_api_key, &state.config.publishable_key)
+        .layer(middleware::from_fn(move |req, next| crate::security::known_hosts_only(public_host.clone(), req, next)))
 }
 
 /// With the built-in engine, points its webhooks at this server's `/webhooks/chargebee` (on loopback, at
@@ -172,6 +180,24 @@ pub async fn connect_engine_webhooks(state: &AppState, bound: std::net::SocketAd
 }
 
 /// `GET /healthz`: 200 once the database answers, 503 otherwise.
+/// `GET /readyz`: ready to take traffic — the database answers, the clock reads a time in range, and the
+/// worker finished a pass within the last minute (due work would otherwise pile up unseen). 503 names
+/// what is wrong.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    let (status, _) = healthz(State(state.clone())).await;
+    if status != StatusCode::OK {
+        return (status, "database unreachable");
+    }
+    if !(0..=growthkit_clock::MAX_TIMESTAMP).contains(&state.clock.now()) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "clock out of range");
+    }
+    match state.worker_pass.last() {
+        Some(age) if age <= std::time::Duration::from_secs(60) => (StatusCode::OK, "ready"),
+        Some(_) => (StatusCode::SERVICE_UNAVAILABLE, "worker stalled"),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "worker not started"),
+    }
+}
+
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match sqlx::query("SELECT 1").execute(&state.pool).await {
         Ok(_) => (StatusCode::OK, "ok"),

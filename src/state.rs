@@ -29,6 +29,10 @@ pub struct AppState {
     pub signer: Signer,
     /// SMTP delivery, when `SMTP_URL` is set; without it e-mails stay in the outbox only.
     pub mailer: Option<Arc<Mailer>>,
+    /// When the worker last finished a pass (for `/readyz`).
+    pub worker_pass: crate::jobs::LastPass,
+    /// Sign-in rate limits and the bound on concurrent password checks.
+    pub login_throttle: crate::auth::throttle::LoginThrottle,
     /// Wakes the e-mail sender when a message is written (see `mail::sender::spawn_sender`).
     pub mail_kick: Arc<tokio::sync::Notify>,
 }

@@ -1,7 +1,7 @@
 //! `POST /webhooks/chargebee`: billing events from Chargebee (or the built-in engine, which registers
 //! this endpoint at start-up). Deliveries must present the configured HTTP Basic credentials; events may
-//! arrive twice or out of order, so every feature applies them idempotently by event id. A 2xx tells
-//! billing the event is handled; a 5xx makes it retry later.
+//! arrive twice or out of order, so every feature applies them idempotently. A 2xx tells billing the
+//! event is handled (or unusable); a 5xx makes it retry later.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -11,70 +11,60 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 use crate::state::AppState;
-use growthkit_wire::Event;
 
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     if !authorized(&state, &headers) {
-        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"growthkit-webhooks\"")], "")
-            .into_response();
+        return StatusCode::UNAUTHORIZED.into_response();
     }
+    // Whatever cannot be read is acknowledged (and logged): billing would only retry it forever.
     let raw: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(raw) => raw,
         Err(err) => {
-            tracing::warn!("webhook body is not JSON: {err}");
-            return (StatusCode::BAD_REQUEST, "not a Chargebee event").into_response();
+            tracing::warn!("webhook body is not JSON, acknowledged and dropped: {err}");
+            return StatusCode::OK.into_response();
         }
     };
-    // Gift, payment and offer-fulfillment events matter. Others are acknowledged without reading their content, so a
-    // resource shape we do not model never makes billing retry an event we would ignore anyway.
+    // Only ids are read from an event; what they name is read back from billing, so a forged or stale
+    // body changes nothing. Other event types are acknowledged without reading their content.
     let kind = raw.get("event_type").and_then(|t| t.as_str()).unwrap_or_default();
-    if kind.starts_with("gift_") {
-        // Only the gift's id is read: the gift's e-mails follow its current state, read from billing.
-        let Some(gift_id) = raw.pointer("/content/gift/id").and_then(|g| g.as_str()) else {
-            return (StatusCode::BAD_REQUEST, "gift event without a gift").into_response();
-        };
-        return match crate::gifts::service::on_event(&state, gift_id).await {
-            Ok(()) => StatusCode::OK.into_response(),
-            Err(err) => {
-                tracing::error!(gift_id, kind, "gift event not handled: {err}");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        };
-    }
-    if kind == "offer_fulfillment_created" {
-        let Some(id) = raw.pointer("/content/offer_fulfillment/id").and_then(|f| f.as_str()) else {
-            tracing::warn!("fulfillment event without a fulfillment");
-            return StatusCode::OK.into_response();
-        };
-        return match crate::offers::service::on_fulfillment_event(&state, id).await {
-            Ok(()) => StatusCode::OK.into_response(),
-            Err(err) => {
-                tracing::error!(fulfillment_id = id, "fulfillment event not handled: {err}");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        };
-    }
-    if kind != "payment_succeeded" {
+    let id_at = |pointer: &str| raw.pointer(pointer).and_then(|v| v.as_str()).filter(|id| valid_id(id));
+    let handled = if kind.starts_with("gift_") {
+        let Some(gift_id) = id_at("/content/gift/id") else { return dropped(kind) };
+        crate::gifts::service::on_event(&state, gift_id).await.map(|()| format!("gift {gift_id}"))
+    } else if kind == "offer_fulfillment_created" {
+        let Some(id) = id_at("/content/offer_fulfillment/id") else { return dropped(kind) };
+        crate::offers::service::on_fulfillment_event(&state, id).await.map(|()| format!("fulfillment {id}"))
+    } else if kind == "payment_succeeded" {
+        let Some(id) = id_at("/content/invoice/id") else { return dropped(kind) };
+        crate::credits::service::apply_payment(&state, id).await.map(|effect| format!("invoice {id}: {effect:?}"))
+    } else {
         tracing::debug!(kind, "webhook acknowledged, nothing to do");
         return StatusCode::OK.into_response();
-    }
-    let event: Event = match serde_json::from_value(raw) {
-        Ok(event) => event,
-        Err(err) => {
-            tracing::warn!("payment event unreadable: {err}");
-            return (StatusCode::BAD_REQUEST, "unreadable payment event").into_response();
-        }
     };
-    match crate::credits::service::apply_event(&state, &event).await {
-        Ok(effect) => {
-            tracing::info!(event = %event.id, kind = %event.event_type, ?effect, "webhook handled");
+    match handled {
+        Ok(what) => {
+            tracing::info!(kind, "webhook handled: {what}");
             StatusCode::OK.into_response()
         }
+        // Billing (or our own billing call) failed: a 5xx so billing delivers the event again later.
         Err(err) => {
-            tracing::error!(event = %event.id, "webhook not handled: {err}");
+            tracing::error!(kind, "webhook not handled: {err}");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// An event of a kind we handle that lacks what it is about: acknowledged, logged, never retried.
+fn dropped(kind: &str) -> Response {
+    tracing::warn!(kind, "webhook event without a usable id, acknowledged and dropped");
+    StatusCode::OK.into_response()
+}
+
+/// Chargebee ids: up to 100 characters of letters, digits, `_`, `-` and `.`.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 /// Compares the Basic credentials in constant time, so timing reveals nothing about the password.

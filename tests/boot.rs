@@ -53,6 +53,20 @@ async fn health_check_answers_once_the_database_does() {
 }
 
 #[tokio::test]
+async fn ready_only_once_the_worker_has_run() {
+    let app = spawn().await;
+    let ready = || async {
+        let res = client().get(app.url("/readyz")).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    };
+    assert_eq!(ready().await, (503, "worker not started".into()));
+    growthkit::jobs::run_due_work(&app.state).await;
+    assert_eq!(ready().await, (200, "ready".into()));
+    app.state.pool.close().await;
+    assert_eq!(ready().await, (503, "database unreachable".into()));
+}
+
+#[tokio::test]
 async fn unknown_pages_are_404_with_a_page_to_read() {
     let app = spawn().await;
     let res = client().get(app.url("/no/such/page")).header("accept", "text/html").send().await.unwrap();

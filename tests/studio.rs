@@ -78,10 +78,13 @@ async fn fields_audiences_offers_and_plays_saved_in_the_studio_drive_decisions()
     ];
     let (status, body) = post_as(&app, &admin, "/api/studio/save_offer", &offer).await;
     assert_eq!(status, 200, "{body}");
-    let mut unsafe_redirect = offer;
-    unsafe_redirect[6] = ("offer[redirect_url]", "javascript:alert(1)");
-    let (status, _) = post_as(&app, &admin, "/api/studio/save_offer", &unsafe_redirect).await;
-    assert_eq!(status, 422);
+    // Addresses a browser would follow off the site, however they are disguised.
+    for escape in ["javascript:alert(1)", "/\\evil.test/x", "/\t/evil.test", "//evil.test", "/\r\n/evil.test"] {
+        let mut unsafe_redirect = offer;
+        unsafe_redirect[6] = ("offer[redirect_url]", escape);
+        let (status, _) = post_as(&app, &admin, "/api/studio/save_offer", &unsafe_redirect).await;
+        assert_eq!(status, 422, "{escape:?}");
+    }
     // A billing update needs a plan that exists; an unknown processing type is refused by name.
     let mut billing_update = offer;
     billing_update[7] = ("offer[processing_type]", "billing_update");

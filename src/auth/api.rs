@@ -10,12 +10,17 @@ use crate::error::AppError;
 /// to `next` (a local path) or `/app`.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::request::{respond, session, state};
+    use crate::request::{client_address, respond, retry_after, session, state};
     respond(
         async {
             let state = state()?;
-            super::service::sign_in(&state.pool, &session().await?, &email, &password).await?;
-            leptos_axum::redirect(super::model::safe_next_path(next.as_deref()));
+            let from = client_address(&state).await;
+            let signed_in = super::service::sign_in(&state, &session().await?, from, &email, &password).await;
+            if let Err((err, wait)) = signed_in {
+                wait.into_iter().for_each(retry_after);
+                return Err(err);
+            }
+            leptos_axum::redirect(&super::model::safe_next_path(next.as_deref()));
             Ok(())
         }
         .await,
@@ -54,7 +59,8 @@ pub async fn fetch_current_user() -> Result<Option<CurrentUser>, AppError> {
 pub async fn demo_logins() -> Result<Vec<DemoLogin>, AppError> {
     use crate::request::{respond, state};
     respond(state().map(|state| {
-        if !state.config.demo_data {
+        // The password is shown only where demo data can be: a server listening on loopback alone.
+        if !state.config.demo_data || !state.config.addr.ip().is_loopback() {
             return Vec::new();
         }
         crate::demo::DEMO_USERS

@@ -19,7 +19,12 @@ fn is_member_page(path: &str) -> bool {
 }
 
 /// Axum middleware: redirects to `/login?next=…` when a member page is asked for without a session.
+/// A path not in the form a browser sends (dot segments, `%2e`, backslashes) is refused first: the page
+/// router resolves such a path to another page than the one this guard would see.
 pub async fn require_sign_in(State(state): State<AppState>, session: Session, req: Request, next: Next) -> Response {
+    if !is_plain_path(req.uri().path()) {
+        return (axum::http::StatusCode::BAD_REQUEST, "This address is not in its plain form.").into_response();
+    }
     if !is_member_page(req.uri().path()) {
         return next.run(req).await;
     }
@@ -36,9 +41,24 @@ pub async fn require_sign_in(State(state): State<AppState>, session: Session, re
     }
 }
 
+/// True when `path` is exactly what a browser would resolve it to.
+fn is_plain_path(path: &str) -> bool {
+    growthkit_engine::safe_url::local_path(path).is_some_and(|plain| plain == path)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_member_page;
+    use super::{is_member_page, is_plain_path};
+
+    #[test]
+    fn only_plain_paths_pass() {
+        for plain in ["/", "/app", "/gift/claim/abc", "/pkg/growthkit.css", "/api/v2/customers/c_1", "/a%20b"] {
+            assert!(is_plain_path(plain), "{plain}");
+        }
+        for crafted in ["/gift/claim/x/../../../studio", "/gift/claim/%2e%2e/studio", "/a/./b", "/a\\b", "//x"] {
+            assert!(!is_plain_path(crafted), "{crafted}");
+        }
+    }
 
     #[test]
     fn guards_member_sections_but_not_lookalikes() {

@@ -65,22 +65,11 @@ pub struct DemoLogin {
     pub password: String,
 }
 
-/// Where to go after sign-in: only a local absolute path is accepted, so a crafted link cannot send a
-/// freshly signed-in user to another site. Only visible ASCII passes (percent-encoding covers the rest),
-/// which is also what an HTTP `Location` header may carry.
-pub fn safe_next_path(next: Option<&str>) -> &str {
-    match next {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.contains('\\')
-                && !p.contains("://")
-                && p.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            p
-        }
-        _ => "/app",
-    }
+/// Where to go after sign-in: only a path on this site, as a browser would resolve it, so a crafted link
+/// cannot send a freshly signed-in user to another site.
+#[cfg(feature = "ssr")]
+pub fn safe_next_path(next: Option<&str>) -> String {
+    next.and_then(growthkit_engine::safe_url::local_path).unwrap_or_else(|| "/app".into())
 }
 
 /// Checks the sign-in form before it is sent or used.
@@ -105,15 +94,17 @@ pub fn validate_credentials(email: &str, password: &str) -> Result<(), crate::er
 mod tests {
     use super::*;
 
+    #[cfg(feature = "ssr")]
     #[test]
     fn next_path_accepts_only_local_paths() {
         assert_eq!(safe_next_path(Some("/app/analytics")), "/app/analytics");
         assert_eq!(safe_next_path(Some("//evil.example/x")), "/app");
         assert_eq!(safe_next_path(Some("https://evil.example")), "/app");
         assert_eq!(safe_next_path(Some("/\\evil.example")), "/app");
-        assert_eq!(safe_next_path(Some("/x?u=http://a")), "/app");
+        assert_eq!(safe_next_path(Some("/\t/evil.example")), "/app");
+        assert_eq!(safe_next_path(Some("/x?u=http://a")), "/x?u=http://a");
         assert_eq!(safe_next_path(Some("/app\r\nSet-Cookie: x=1")), "/app");
-        assert_eq!(safe_next_path(Some("/caf\u{e9}")), "/app");
+        assert_eq!(safe_next_path(Some("/caf\u{e9}")), "/caf%C3%A9");
         assert_eq!(safe_next_path(None), "/app");
     }
 

@@ -220,6 +220,10 @@ impl Billing for LocalEngine {
         self.engine.list_invoices(&params).await.map(|p| p.list).map_err(BillingError::Refused)
     }
 
+    async fn retrieve_invoice(&self, id: &str) -> Result<Invoice, BillingError> {
+        self.engine.retrieve_invoice(id).await.map_err(BillingError::Refused)
+    }
+
     async fn retrieve_customer(&self, id: &str) -> Result<Customer, BillingError> {
         self.engine.retrieve_customer(id).await.map_err(BillingError::Refused)
     }

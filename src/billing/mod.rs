@@ -185,6 +185,9 @@ pub trait Billing: Send + Sync {
     /// The subscription's most recent invoices, newest first (at most `limit`, 1–100).
     async fn list_invoices(&self, subscription_id: &str, limit: u8) -> Result<Vec<Invoice>, BillingError>;
 
+    /// One invoice, or a refusal with HTTP 404 when there is none with this id.
+    async fn retrieve_invoice(&self, id: &str) -> Result<Invoice, BillingError>;
+
     /// A customer, or a refusal with HTTP 404 when there is none with this id.
     async fn retrieve_customer(&self, id: &str) -> Result<Customer, BillingError>;
 

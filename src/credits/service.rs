@@ -17,9 +17,7 @@ use crate::state::AppState;
 use crate::ui::format::money;
 use crate::ui::payment::PaymentStart;
 use growthkit_clock::calendar::utc;
-use growthkit_wire::{
-    AddonCharge, AddonQuantity, CreateSubscriptionRequest, Event, ItemPriceQuery, SubscriptionCustomer,
-};
+use growthkit_wire::{AddonCharge, AddonQuantity, CreateSubscriptionRequest, ItemPriceQuery, SubscriptionCustomer};
 
 /// How many ledger entries the credits page lists.
 const HISTORY_LENGTH: i64 = 20;
@@ -466,33 +464,43 @@ pub enum EventEffect {
     Ignored,
 }
 
-/// Applies a billing event: `payment_succeeded` for an invoice with credit packs grants their credits
-/// to the customer's account, once per event id however often and in whatever order it arrives.
-pub async fn apply_event(state: &AppState, event: &Event) -> Result<EventEffect, AppError> {
-    if event.event_type != "payment_succeeded" {
+/// Applies a `payment_succeeded` event for invoice `invoice_id`: the event's body is not trusted (anyone
+/// holding the webhook credentials could write one), so the invoice is read back from billing, and only
+/// a paid invoice of one of our customers grants its packs' credits, once per invoice however often and
+/// in whatever order its events arrive. An invoice billing does not know is ignored.
+pub async fn apply_payment(state: &AppState, invoice_id: &str) -> Result<EventEffect, AppError> {
+    let invoice = match state.billing.retrieve_invoice(invoice_id).await {
+        Ok(invoice) => invoice,
+        Err(BillingError::Refused(e)) if e.http_status_code == 404 => return Ok(EventEffect::Ignored),
+        Err(err) => return Err(err.into()),
+    };
+    if invoice.status != "paid" {
         return Ok(EventEffect::Ignored);
     }
-    let Some(invoice) = &event.content.invoice else { return Ok(EventEffect::Ignored) };
     let Some(account_id) =
         repo::account_for_customer(&state.pool, &invoice.customer_id).await.map_err(db("finding the account"))?
     else {
         return Ok(EventEffect::Ignored);
     };
     let (_, packs) = catalog(state).await?;
-    let mut credits = 0;
+    let mut credits: i64 = 0;
     let mut bought = Vec::new();
     for line in &invoice.line_items {
         let one_off = line.entity_type.starts_with("addon") || line.entity_type.starts_with("charge");
-        if let Some(pack) = packs.iter().find(|p| p.id == line.entity_id && one_off) {
-            credits += pack.credits * line.quantity;
-            bought.push(format!("{} × {}", line.quantity, pack.name));
-        }
+        let Some(pack) = packs.iter().find(|p| p.id == line.entity_id && one_off) else { continue };
+        let Some(sum) = pack.credits.checked_mul(line.quantity).and_then(|c| credits.checked_add(c)) else {
+            tracing::warn!(invoice_id, "an invoice's credit lines overflow; nothing granted");
+            return Ok(EventEffect::Ignored);
+        };
+        credits = sum;
+        bought.push(format!("{} × {}", line.quantity, pack.name));
     }
-    if credits <= 0 {
+    if credits <= 0 || credits > MAX_GRANT {
         return Ok(EventEffect::Ignored);
     }
     let description = format!("Bought {} (invoice {})", bought.join(", "), invoice.id);
-    let entry = Entry::Grant { event_id: &event.id, credits, description: &description };
+    let key = format!("invoice:{}", invoice.id);
+    let entry = Entry::Grant { event_id: &key, credits, description: &description };
     match repo::apply(&state.writer, &account_id, &entry, state.clock.now()).await.map_err(db("granting credits"))? {
         Applied::Done { .. } => Ok(EventEffect::Granted { account_id, credits }),
         Applied::AlreadyApplied => Ok(EventEffect::AlreadyApplied),
@@ -501,6 +509,10 @@ pub async fn apply_event(state: &AppState, event: &Event) -> Result<EventEffect,
         }
     }
 }
+
+/// The most credits one invoice may grant: far past any real purchase (billing caps a line at 1,000
+/// packs), far below where balances could overflow.
+const MAX_GRANT: i64 = 1_000_000_000_000;
 
 #[cfg(test)]
 mod tests {

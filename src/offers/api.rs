@@ -15,7 +15,8 @@ pub async fn analytics_gate(page: String) -> Result<Gate, AppError> {
     respond(
         async {
             let (state, user) = signed_in().await?;
-            let page = if page.starts_with('/') && page.len() <= 200 { page } else { "/app".into() };
+            let page = Some(page).filter(|p| p.len() <= 200).and_then(|p| growthkit_engine::safe_url::local_path(&p));
+            let page = page.unwrap_or_else(|| "/app".into());
             super::service::gate(&state, &user, request_context(&page)).await
         }
         .await,

@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::keys;
 use crate::state::AppState;
 use crate::ui::payment::PaymentStart;
+use growthkit_engine::safe_url;
 use growthkit_wire::{ApiError, ItemPrice, OfferFulfillment};
 use growthkit_wire::{
     ChangePlanRequest, CreateFulfillmentRequest, FULFILLMENT_EXISTS, FulfillmentStatus, OfferEventRequest,
@@ -99,17 +100,14 @@ pub async fn record_event(
     state.billing.record_offer_event(&event).await.map_err(AppError::from)
 }
 
-/// The upgrade page address for a fulfillment: the option's redirect path (this app's own page).
+/// The upgrade page address for a fulfillment: the option's redirect path (this app's own page; of an
+/// absolute URL only its path is kept), or our upgrade page when that is no path on this site.
 fn upgrade_url(redirect: Option<&str>, fulfillment_id: &str) -> String {
     let path = redirect
-        .map(|r| match r.split_once("://") {
-            // An absolute URL points into this app; keep only its path.
-            Some((_, rest)) => rest.find('/').map(|i| &rest[i..]).unwrap_or("/"),
-            None => r,
-        })
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or("/upgrade/analytics");
-    let path = path.split('?').next().unwrap_or(path);
+        .map(|r| safe_url::web_url(r).map_or_else(|| r.to_owned(), |url| url.path().to_owned()))
+        .and_then(|p| safe_url::local_path(&p))
+        .map(|p| p.split(['?', '#']).next().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| "/upgrade/analytics".into());
     let id: String = form_urlencoded::byte_serialize(fulfillment_id.as_bytes()).collect();
     format!("{path}?fulfillment={id}")
 }
@@ -149,7 +147,7 @@ pub async fn accept(
         }
         if existing.fulfillment_id.is_some() {
             // The same user clicked again: continue with the fulfillment already created.
-            return Ok(Accepted::Continue { url: continue_url(&existing) });
+            return Ok(Accepted::Continue { url: continue_url(state, &existing) });
         }
         // An earlier attempt did not hear back from billing: retry with the same idempotency key.
         existing.id
@@ -175,7 +173,7 @@ pub async fn accept(
                 repo::by_fulfillment(&state.pool, &user.account_id, &f.id).await?.ok_or(AppError::Internal)?;
             // A billing update may already be applied (or refused) by the time billing answers.
             settle(state, &mut acc, &f).await?;
-            Ok(Accepted::Continue { url: continue_url(&acc) })
+            Ok(Accepted::Continue { url: continue_url(state, &acc) })
         }
         Err(BillingError::Refused(e)) if e.message == FULFILLMENT_EXISTS => {
             repo::discard(&state.pool, &acceptance).await?;
@@ -206,12 +204,17 @@ fn pays_here(acc: &Acceptance) -> bool {
 
 /// Where the user goes after accepting: our upgrade page, billing's hosted checkout page, or — once the
 /// upgrade is done — the unlocked feature.
-fn continue_url(acc: &Acceptance) -> String {
+fn continue_url(state: &AppState, acc: &Acceptance) -> String {
     let fid = acc.fulfillment_id.as_deref().unwrap_or_default();
     match (acc.status.as_str(), acc.processing_type.as_str()) {
         ("completed", _) => "/app/analytics?upgraded=1".into(),
         ("failed", _) => upgrade_url(acc.redirect_path.as_deref().filter(|_| acc.hosted_page_id.is_none()), fid),
-        (_, "checkout") => acc.redirect_path.clone().unwrap_or_else(|| upgrade_url(None, fid)),
+        // Billing's hosted page, on billing's own host and nowhere else.
+        (_, "checkout") => acc
+            .redirect_path
+            .as_deref()
+            .and_then(|url| safe_url::allowed_url(url, &state.config.billing_hosts()))
+            .unwrap_or_else(|| upgrade_url(None, fid)),
         _ => upgrade_url(acc.redirect_path.as_deref(), fid),
     }
 }
@@ -497,7 +500,12 @@ mod tests {
             upgrade_url(Some("https://app.example.com/upgrade/analytics?x=1"), "ful_1"),
             "/upgrade/analytics?fulfillment=ful_1"
         );
-        assert_eq!(upgrade_url(Some("//evil.test/x"), "ful_1"), "/upgrade/analytics?fulfillment=ful_1");
+        // Paths a browser would take off the site (an offer saved before they were refused).
+        for escape in
+            ["//evil.test/x", "/\\evil.test/x", "/\t/evil.test", "/\n/evil.test", "https://evil.test//evil.test"]
+        {
+            assert_eq!(upgrade_url(Some(escape), "ful_1"), "/upgrade/analytics?fulfillment=ful_1", "{escape:?}");
+        }
         assert_eq!(upgrade_url(None, "a b"), "/upgrade/analytics?fulfillment=a+b");
     }
 }

@@ -54,6 +54,15 @@ pub async fn spawn_with(env: &[(&str, &str)]) -> TestApp {
     serve(config_with(&db_path, env), db_path, dir).await
 }
 
+/// [`spawn`] with the configuration changed by `change` (for settings tests cannot pass as variables).
+pub async fn spawn_changed(change: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_path = dir.path().join("growthkit.db");
+    let mut config = test_config(&db_path);
+    change(&mut config);
+    serve(config, db_path, dir).await
+}
+
 /// A new server process, as after a restart: boots again on the same database file (the engine's
 /// saved clock offset included) and serves on a new port, where the engine's webhooks now go.
 pub async fn restart(app: TestApp) -> TestApp {
@@ -73,7 +82,10 @@ async fn serve(mut config: Config, db_path: PathBuf, dir: TempDir) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     server::connect_engine_webhooks(&state, addr).await.expect("webhook endpoint");
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, app).await.expect("serve")
+    });
     TestApp { base: format!("http://{addr}"), engine_base: format!("http://{engine_addr}"), state, db_path, _dir: dir }
 }
 

@@ -277,6 +277,14 @@ impl Engine {
         Ok(Page { list: rows.into_iter().map(UnbilledCharge::from).collect(), next_offset })
     }
 
+    /// `GET /invoices/{id}`.
+    pub async fn retrieve_invoice(&self, id: &str) -> Result<Invoice, ApiError> {
+        let sql = format!("SELECT {INVOICE_COLUMNS} FROM engine_invoices WHERE id = ?");
+        let row: Option<InvoiceRow> =
+            sqlx::query_as(&sql).bind(id).fetch_optional(&self.pool).await.map_err(internal)?;
+        row.map(Invoice::from).ok_or_else(|| ApiError::not_found("invoice_id", format!("Invoice {id} not found")))
+    }
+
     /// `GET /invoices`.
     pub async fn list_invoices(&self, params: &ListParams) -> Result<Page<Invoice>, ApiError> {
         let query = ListQuery::parse(&INVOICE_LIST, params)?;

@@ -27,6 +27,7 @@ pub(crate) mod listing;
 pub mod offer_emails;
 pub mod payment_intents;
 pub mod payments;
+pub mod safe_url;
 pub mod sandbox;
 pub mod site;
 pub mod subscriptions;

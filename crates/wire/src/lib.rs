@@ -89,6 +89,18 @@ impl ApiError {
         Self::new(401, None, "api_authentication_failed", None, "Sorry, authentication failed. Invalid api key".into())
     }
 
+    /// 403 for a request a browser sent from another site: the API is for servers, and a form on any page
+    /// could otherwise reuse credentials the browser keeps.
+    pub fn cross_site() -> Self {
+        Self::new(
+            403,
+            None,
+            "api_authorization_failed",
+            None,
+            "Requests sent by a browser from another site are refused".into(),
+        )
+    }
+
     /// 409 for an idempotency key reused with another request, or still in flight.
     pub fn idempotency_conflict(message: impl Into<String>) -> Self {
         Self::new(409, Some(ErrorType::InvalidRequest), "idempotency_key_conflict", None, message.into())

@@ -475,6 +475,11 @@ impl Billing for ChargebeeClient {
         Ok(list.into_iter().map(|e| e.invoice).collect())
     }
 
+    async fn retrieve_invoice(&self, id: &str) -> Result<Invoice, BillingError> {
+        let env: InvoiceEnvelope = self.send(self.billing(Method::GET, &format!("invoices/{}", encode(id)))).await?;
+        Ok(env.invoice)
+    }
+
     async fn retrieve_customer(&self, id: &str) -> Result<Customer, BillingError> {
         let env: CustomerEnvelope = self.send(self.billing(Method::GET, &format!("customers/{}", encode(id)))).await?;
         Ok(env.customer)

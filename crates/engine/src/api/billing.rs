@@ -35,6 +35,7 @@ pub(super) fn routes() -> Router<ApiState> {
         .route("/subscriptions/{id}/remove_scheduled_cancellation", post(remove_scheduled_cancellation))
         .route("/subscriptions/{id}/charge_addon_at_term_end", post(charge_addon_at_term_end))
         .route("/invoices", get(list_invoices))
+        .route("/invoices/{id}", get(retrieve_invoice))
         .route("/invoices/charge_addon", post(charge_addon))
         .route("/invoices/create_for_charge_items_and_charges", post(invoice_charge_items))
         .route("/unbilled_charges", get(list_unbilled_charges))
@@ -196,6 +197,10 @@ async fn create_unbilled_charges(State(s): State<ApiState>, bytes: Bytes) -> Api
 
 async fn list_invoices(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {
     wrapped("invoice", s.engine.list_invoices(&list_params(q)).await?)
+}
+
+async fn retrieve_invoice(State(s): State<ApiState>, Path(id): Path<String>) -> ApiResult {
+    json(serde_json::json!({ "invoice": s.engine.retrieve_invoice(&id).await? }))
 }
 
 async fn list_unbilled_charges(State(s): State<ApiState>, RawQuery(q): RawQuery) -> ApiResult {

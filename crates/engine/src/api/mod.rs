@@ -3,7 +3,7 @@
 //! errors, and `chargebee-idempotency-key` on POSTs. Each resource's handlers sit in their own module and add
 //! their own routes.
 
-mod auth;
+pub mod auth;
 mod billing;
 pub mod browser;
 mod catalog;

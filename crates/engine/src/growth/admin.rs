@@ -94,8 +94,8 @@ pub fn validate_offer(o: &OfferDef) -> Result<(), ApiError> {
             return Err(ApiError::param(&param, format!("Option id {} is used twice", shown.id)));
         }
         let url = shown.redirect_url.as_deref().unwrap_or_default().trim();
-        let local = url.starts_with('/') && !url.starts_with("//") && !url.contains('\\');
-        let web = url.starts_with("https://") || url.starts_with("http://");
+        let local = crate::safe_url::local_path(url).is_some();
+        let web = crate::safe_url::web_url(url).is_some();
         let url_param = format!("{param}.redirect_url");
         match shown.processing_type {
             ProcessingType::UrlRedirect if !local && !web => {
