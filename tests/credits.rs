@@ -290,3 +290,29 @@ async fn the_webhook_acknowledges_events_it_does_not_use_and_drops_garbage() {
     assert_eq!(post(broken.to_string()).await.unwrap().status(), 200);
     assert!(repo::audit(&app.state.pool).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_top_up_left_pending_by_a_crash_answers_its_outcome_on_retry_and_charges_once() {
+    let app = spawn().await;
+    let cookie = subscribed(&app).await;
+    let nonce = active(&overview(&app, &cookie).await)["nonce"].as_str().unwrap().to_owned();
+    let form = [("choice", "top_up_now"), ("pack_id", ""), ("nonce", nonce.as_str())];
+    let (status, paid) = post_as(&app, &cookie, "/api/credits_choice", &form).await;
+    assert_eq!(status, 200, "{paid}");
+    // As after kill -9 between billing's answer and our record of it: the charge went through (and its
+    // credits come with the payment event), but the action still says pending.
+    sqlx::query("UPDATE credit_actions SET status = 'pending', message = NULL, finished_at = NULL")
+        .execute(&app.state.writer)
+        .await
+        .unwrap();
+    let invoices = engine_invoices(&app).await;
+
+    let (status, body) = post_as(&app, &cookie, "/api/credits_choice", &form).await;
+    assert_eq!(status, 409, "within a minute it may still be running: {body}");
+    app.state.clock.advance(repo::ABANDONED_AFTER + 1).unwrap();
+    let (status, body) = post_as(&app, &cookie, "/api/credits_choice", &form).await;
+    assert_eq!((status, &body), (200, &paid), "then the retry answers what happened");
+    assert_eq!(engine_invoices(&app).await, invoices, "billing replayed its answer: no second charge");
+    let (status, again) = post_as(&app, &cookie, "/api/credits_choice", &form).await;
+    assert_eq!((status, &again), (200, &paid), "and it is recorded now");
+}

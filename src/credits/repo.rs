@@ -229,7 +229,11 @@ pub enum ActionState {
     Seen { status: String, message: Option<String> },
 }
 
-/// Records a choice under its key before billing is called.
+/// Seconds after which a pending choice counts as abandoned by the request that started it.
+pub const ABANDONED_AFTER: i64 = 60;
+
+/// Records a choice under its key before billing is called; takes over one left pending by a request
+/// that died.
 pub async fn start_action(
     writer: &SqlitePool,
     key: &str,
@@ -251,6 +255,22 @@ pub async fn start_action(
     .execute(writer)
     .await?;
     if inserted.rows_affected() == 1 {
+        return Ok(ActionState::Fresh);
+    }
+    // Still pending long after any request would have finished: whoever started it died (a crash, a
+    // kill) between calling billing and recording the answer. This request takes it over and calls billing
+    // again with the same idempotency key, so billing answers what it did the first time, or does it now.
+    let taken_over = sqlx::query(
+        "UPDATE credit_actions SET created_at = ? WHERE key = ? AND account_id = ? AND status = 'pending'
+         AND created_at <= ?",
+    )
+    .bind(now)
+    .bind(key)
+    .bind(account_id)
+    .bind(now - ABANDONED_AFTER)
+    .execute(writer)
+    .await?;
+    if taken_over.rows_affected() == 1 {
         return Ok(ActionState::Fresh);
     }
     let (status, message): (String, Option<String>) =

@@ -277,7 +277,9 @@ async fn replay(
                 awaiting_credits: matches!(kind, "checkout" | "top_up_now" | "change"),
             }),
             "failed" => Err(AppError::Invalid(message.unwrap_or_default())),
-            _ => Err(AppError::Conflict("This request is already being processed.".into())),
+            _ => Err(AppError::Conflict(
+                "This request is already being processed. If nothing happens, try again in a minute.".into(),
+            )),
         }),
     })
 }
