@@ -475,3 +475,42 @@ async fn shippable_gifts_take_the_address_from_the_gifter_or_at_the_claim() {
     let stored = app.state.engine.gift_shipping_address(&open).await.unwrap().unwrap();
     assert_eq!(stored.line1, "1 Main St");
 }
+
+#[tokio::test]
+async fn a_member_changes_only_the_gifts_they_bought_and_the_owner_any() {
+    let app = spawn().await;
+    let (olivia, max) = (session(&app, "owner@acme.test").await, session(&app, "member@acme.test").await);
+    let by_owner = buy(&app, &olivia, Some(T0 + DAY)).await;
+    let by_member = buy(&app, &max, Some(T0 + DAY)).await;
+    let cancel = |cookie: String, gift: String| {
+        let app = &app;
+        async move { post_as(app, &cookie, "/api/cancel_gift", &[("gift_id", &gift), ("role", "gifter")]).await }
+    };
+    let move_form = |gift: &str| {
+        let at = (T0 + 2 * DAY).to_string();
+        [("gift_id", gift.to_owned()), ("send_at", at), ("time_zone", "UTC".into()), ("utc_offset_minutes", "0".into())]
+    };
+
+    // The member sees the owner's gift without its buttons, and is refused when trying anyway.
+    let (_, gifts) = get_as(&app, &max, "/api/my_gifts").await;
+    let card = |id: &str| gifts["sent"].as_array().unwrap().iter().find(|g| g["id"] == id).cloned().unwrap();
+    assert_eq!(
+        (card(&by_owner)["can_cancel"].as_bool(), card(&by_owner)["can_reschedule"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(card(&by_member)["can_cancel"], true);
+    let (status, body) = cancel(max.clone(), by_owner.clone()).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("person who bought"), "{body}");
+    let fields = move_form(&by_owner);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(post_as(&app, &max, "/api/reschedule_gift", &fields).await.0, 403);
+    assert_eq!(app.state.engine.retrieve_gift(&by_owner).await.unwrap().gift.status, "scheduled");
+
+    // The member cancels their own; the owner cancels anybody's.
+    assert_eq!(cancel(max.clone(), by_member.clone()).await.0, 200);
+    assert_eq!(cancel(olivia.clone(), by_owner.clone()).await.0, 200);
+    for gift in [&by_owner, &by_member] {
+        assert_eq!(app.state.engine.retrieve_gift(gift).await.unwrap().gift.status, "cancelled");
+    }
+}

@@ -49,6 +49,23 @@ pub struct CurrentUser {
     pub account_name: String,
 }
 
+/// Who may do what with the account's purchases, one rule for every feature:
+/// - any member may make a one-off purchase for the account: accept an upgrade offer (the B2B case: a
+///   teammate upgrades the team) or send a gift;
+/// - the account's subscriptions (a credit plan and its packs, top-ups, stopping) are the owner's alone;
+/// - a purchase is changed or cancelled by the owner or by the member who made it, nobody else.
+impl CurrentUser {
+    /// May start or change the account's subscriptions (credit plans, packs, top-ups).
+    pub fn may_manage_subscriptions(&self) -> bool {
+        self.role == Role::Owner
+    }
+
+    /// May change or cancel a purchase made by `buyer` (a user id; `None` when not known here).
+    pub fn may_manage_purchase(&self, buyer: Option<&str>) -> bool {
+        self.role == Role::Owner || buyer == Some(self.id.as_str())
+    }
+}
+
 /// Another member of the signed-in user's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamMember {
@@ -106,6 +123,24 @@ mod tests {
         assert_eq!(safe_next_path(Some("/app\r\nSet-Cookie: x=1")), "/app");
         assert_eq!(safe_next_path(Some("/caf\u{e9}")), "/caf%C3%A9");
         assert_eq!(safe_next_path(None), "/app");
+    }
+
+    #[test]
+    fn owners_manage_everything_members_their_own_purchases() {
+        let user = |role| CurrentUser {
+            id: "u_max".into(),
+            email: "max@acme.test".into(),
+            name: "Max".into(),
+            role,
+            is_admin: false,
+            account_id: "acct".into(),
+            account_name: "Acme".into(),
+        };
+        let (owner, member) = (user(Role::Owner), user(Role::Member));
+        assert!(owner.may_manage_subscriptions() && !member.may_manage_subscriptions());
+        assert!(owner.may_manage_purchase(Some("u_olivia")) && owner.may_manage_purchase(None));
+        assert!(member.may_manage_purchase(Some("u_max")));
+        assert!(!member.may_manage_purchase(Some("u_olivia")) && !member.may_manage_purchase(None));
     }
 
     #[test]

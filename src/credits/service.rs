@@ -33,7 +33,7 @@ fn request_key(account_id: &str, nonce: &str, what: &str, params: &[&str]) -> St
 }
 
 fn require_owner(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role == Role::Owner {
+    if user.may_manage_subscriptions() {
         Ok(())
     } else {
         Err(AppError::Forbidden("Only the account owner can buy credits or change the subscription.".into()))

@@ -8,19 +8,21 @@ use sqlx::{SqliteConnection, SqlitePool};
 pub struct Purchase {
     pub gift_id: String,
     pub account_id: String,
+    /// The member who bought it.
+    pub user_id: String,
     pub time_zone: String,
     pub utc_offset_minutes: i64,
 }
 
 /// Remembers a purchase; a repeat (the same click answered twice) keeps the first.
-pub async fn record_purchase(pool: &SqlitePool, p: &Purchase, user_id: &str, now: i64) -> sqlx::Result<()> {
+pub async fn record_purchase(pool: &SqlitePool, p: &Purchase, now: i64) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO gift_purchases (gift_id, account_id, user_id, time_zone, utc_offset_minutes, created_at)
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (gift_id) DO NOTHING",
     )
     .bind(&p.gift_id)
     .bind(&p.account_id)
-    .bind(user_id)
+    .bind(&p.user_id)
     .bind(&p.time_zone)
     .bind(p.utc_offset_minutes)
     .bind(now)
@@ -41,18 +43,22 @@ pub async fn update_zone(pool: &SqlitePool, gift_id: &str, zone: &str, offset: i
 }
 
 pub async fn purchase(pool: &SqlitePool, gift_id: &str) -> sqlx::Result<Option<Purchase>> {
-    sqlx::query_as("SELECT gift_id, account_id, time_zone, utc_offset_minutes FROM gift_purchases WHERE gift_id = ?")
-        .bind(gift_id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(
+        "SELECT gift_id, account_id, user_id, time_zone, utc_offset_minutes FROM gift_purchases WHERE gift_id = ?",
+    )
+    .bind(gift_id)
+    .fetch_optional(pool)
+    .await
 }
 
 /// The time zones of every gift the account bought here.
 pub async fn account_purchases(pool: &SqlitePool, account_id: &str) -> sqlx::Result<Vec<Purchase>> {
-    sqlx::query_as("SELECT gift_id, account_id, time_zone, utc_offset_minutes FROM gift_purchases WHERE account_id = ?")
-        .bind(account_id)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(
+        "SELECT gift_id, account_id, user_id, time_zone, utc_offset_minutes FROM gift_purchases WHERE account_id = ?",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await
 }
 
 /// Stores a claim link's token hash. False when the gift has a link already (its e-mail was written

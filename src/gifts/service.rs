@@ -229,10 +229,11 @@ pub async fn buy(state: &AppState, user: &CurrentUser, i: GiftCheckoutInput) -> 
     let purchase = Purchase {
         gift_id: gift_id.clone(),
         account_id: user.account_id.clone(),
+        user_id: user.id.clone(),
         time_zone: zone,
         utc_offset_minutes: offset,
     };
-    repo::record_purchase(&state.pool, &purchase, &user.id, now).await.map_err(db("recording a gift purchase"))?;
+    repo::record_purchase(&state.pool, &purchase, now).await.map_err(db("recording a gift purchase"))?;
     follow(state, &bought).await?;
     Ok(GiftBought { url: format!("/account/gifts?ordered={gift_id}"), gift_id })
 }
@@ -587,22 +588,23 @@ pub async fn my_gifts(state: &AppState, user: &CurrentUser) -> Result<GiftsOverv
     let received_query = GiftQuery { receiver_email: Some(user.email.clone()), ..GiftQuery::default() };
     let sent = state.billing.list_gifts(&sent_query, 100, None).await?;
     let received = state.billing.list_gifts(&received_query, 100, None).await?;
-    let zones: std::collections::HashMap<String, (String, i64)> =
+    let purchases: std::collections::HashMap<String, repo::Purchase> =
         repo::account_purchases(&state.pool, &user.account_id)
             .await
             .map_err(db("reading gift purchases"))?
             .into_iter()
-            .map(|p| (p.gift_id, (p.time_zone, p.utc_offset_minutes)))
+            .map(|p| (p.gift_id.clone(), p))
             .collect();
     let sent_cards = sent
         .list
         .into_iter()
         .rev()
         .map(|g| {
-            let zone = zones.get(&g.gift.id).cloned();
-            let mut c = card(g, &plans, zone);
-            c.can_cancel = c.status == "scheduled" && s.gifter_may_cancel;
-            c.can_reschedule = c.status == "scheduled" && s.gifter_may_schedule;
+            let purchase = purchases.get(&g.gift.id);
+            let may_manage = user.may_manage_purchase(purchase.map(|p| p.user_id.as_str()));
+            let mut c = card(g, &plans, purchase.map(|p| (p.time_zone.clone(), p.utc_offset_minutes)));
+            c.can_cancel = may_manage && c.status == "scheduled" && s.gifter_may_cancel;
+            c.can_reschedule = may_manage && c.status == "scheduled" && s.gifter_may_schedule;
             c
         })
         .collect();
@@ -621,7 +623,8 @@ pub async fn my_gifts(state: &AppState, user: &CurrentUser) -> Result<GiftsOverv
     Ok(GiftsOverview { sent: sent_cards, received: received_cards, now: state.clock.now() })
 }
 
-/// The gift, if the user's account gave it.
+/// The gift, if the user's account gave it and the user may change it
+/// ([`CurrentUser::may_manage_purchase`]).
 async fn own_gift(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result<GiftWithSubscription, AppError> {
     let g = state.billing.retrieve_gift(gift_id).await.map_err(|e| match e {
         BillingError::Refused(e) if e.http_status_code == 404 => AppError::NotFound("There is no such gift.".into()),
@@ -629,6 +632,16 @@ async fn own_gift(state: &AppState, user: &CurrentUser, gift_id: &str) -> Result
     })?;
     if g.gift.gifter.customer_id != gifter_id(state, &user.account_id).await? {
         return Err(AppError::NotFound("There is no such gift.".into()));
+    }
+    let buyer = repo::purchase(&state.pool, gift_id)
+        .await
+        .map_err(db("reading the gift purchase"))?
+        .filter(|p| p.account_id == user.account_id)
+        .map(|p| p.user_id);
+    if !user.may_manage_purchase(buyer.as_deref()) {
+        return Err(AppError::Forbidden(
+            "Only the account owner or the person who bought this gift can change or cancel it.".into(),
+        ));
     }
     Ok(g)
 }
