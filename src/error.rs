@@ -30,6 +30,9 @@ pub enum AppError {
     /// The request is valid but clashes with the current state (already accepted, already claimed…).
     #[error("{0}")]
     Conflict(String),
+    /// A request body over the size limit.
+    #[error("That request is too large.")]
+    TooLarge,
     /// Too many requests in a short time.
     #[error("Too many attempts. Please wait a minute and try again.")]
     RateLimited,
@@ -53,6 +56,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
+            AppError::TooLarge => 413,
             AppError::RateLimited => 429,
             AppError::Internal => 500,
             AppError::Network => 502,
@@ -69,6 +73,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",
+            AppError::TooLarge => "too_large",
             AppError::RateLimited => "rate_limited",
             AppError::Internal => "internal",
             AppError::Network => "network",
@@ -86,6 +91,7 @@ impl AppError {
             "not_found" => AppError::NotFound("That could not be found.".into()),
             "invalid" => AppError::invalid("Please check the form and try again."),
             "conflict" => AppError::Conflict("That has already been done.".into()),
+            "too_large" => AppError::TooLarge,
             "rate_limited" => AppError::RateLimited,
             "internal" => AppError::Internal,
             "unavailable" => AppError::Unavailable,
@@ -120,6 +126,17 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // On the server these are a request we could not read: the caller's to fix, never retried.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Deserialization(msg) => {
+                if msg.contains("length limit") {
+                    AppError::TooLarge
+                } else {
+                    AppError::invalid("The request was incomplete or malformed.")
+                }
+            }
+            // In the browser, an answer that never came or could not be read.
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => AppError::Network,
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::invalid("The request was incomplete or malformed.")
@@ -178,6 +195,15 @@ mod tests {
         let back = AppError::de(err.ser());
         assert_eq!(back, err);
         assert_eq!(back.to_string(), "E-mail is required.");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn unreadable_requests_are_the_callers_to_fix() {
+        let big = AppError::from_server_fn_error(ServerFnErrorErr::Request("length limit exceeded".into()));
+        assert_eq!((big.status(), big.kind()), (413, "too_large"));
+        let garbled = AppError::from_server_fn_error(ServerFnErrorErr::Deserialization("invalid utf-8".into()));
+        assert_eq!(garbled.status(), 422);
     }
 
     #[test]

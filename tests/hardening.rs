@@ -252,3 +252,61 @@ async fn expired_sessions_are_deleted_by_the_worker() {
     assert_eq!(count().await, 0, "an expired one is gone");
     assert_eq!(common::whoami(&app, Some(&cookie)).await, None);
 }
+
+#[tokio::test]
+async fn malformed_input_gets_a_4xx_that_says_so_never_a_5xx() {
+    let app = spawn().await;
+    let cookie = common::session(&app, "owner@acme.test").await;
+    let big = "a".repeat(10 * 1024 * 1024);
+    let post = |path: &'static str, content_type: &'static str, body: Vec<u8>| {
+        client()
+            .post(app.url(path))
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let form = "application/x-www-form-urlencoded";
+    // Server functions: missing fields, bytes that are no UTF-8, a body far over the limit, broken JSON.
+    for (body, status) in [
+        (b"x=1".to_vec(), 422),
+        (b"po_id=\xff\xfe&option_id=\xc3&token=t".to_vec(), 422),
+        (big.clone().into_bytes(), 413),
+    ] {
+        let res = post("/api/accept_offer", form, body).await.unwrap();
+        assert_eq!(res.status(), status);
+        let kind = res.json::<serde_json::Value>().await.unwrap()["kind"].clone();
+        assert!(kind == "invalid" || kind == "too_large", "{kind}");
+    }
+    assert_eq!(post("/api/accept_offer", "application/json", b"{\"x\":".to_vec()).await.unwrap().status(), 422);
+
+    // The engine API: the same in Chargebee's error shape, and nothing stored garbled.
+    let api = |method: reqwest::Method, path: &str, content_type: &'static str, body: Vec<u8>| {
+        client()
+            .request(method, app.url(&format!("/api/v2/{path}")))
+            .basic_auth(API_KEY, Some(""))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    for (method, path, content_type, body, status) in [
+        (reqwest::Method::POST, "customers", form, big.clone().into_bytes(), 413),
+        (reqwest::Method::POST, "customers", form, b"first_name=%FF%FE".to_vec(), 400),
+        (reqwest::Method::POST, "customers", form, b"first_name=\xff".to_vec(), 400),
+        (reqwest::Method::DELETE, "customers", form, Vec::new(), 405),
+        (reqwest::Method::POST, "personalized_offers", "application/json", b"{\"customer_id\":".to_vec(), 400),
+    ] {
+        let res = api(method.clone(), path, content_type, body).await.unwrap();
+        assert_eq!(res.status(), status, "{method} {path}");
+        let body: serde_json::Value = res.json().await.expect("Chargebee's JSON error");
+        assert_eq!(body["http_status_code"], status, "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    }
+    let (garbled,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM engine_customers WHERE first_name LIKE '%' || char(65533) || '%'")
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+    assert_eq!(garbled, 0);
+}

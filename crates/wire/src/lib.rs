@@ -89,6 +89,12 @@ impl ApiError {
         Self::new(401, None, "api_authentication_failed", None, "Sorry, authentication failed. Invalid api key".into())
     }
 
+    /// A request the API cannot read at all (too large, not UTF-8, a method the path does not take), with
+    /// the HTTP status that says so.
+    pub fn unreadable(status: u16, message: impl Into<String>) -> Self {
+        Self::new(status, Some(ErrorType::InvalidRequest), "invalid_request", None, message.into())
+    }
+
     /// 403 for a request a browser sent from another site: the API is for servers, and a form on any page
     /// could otherwise reuse credentials the browser keeps.
     pub fn cross_site() -> Self {

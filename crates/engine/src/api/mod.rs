@@ -14,6 +14,7 @@ mod growth;
 mod idempotency;
 mod payment_intents;
 mod site;
+mod well_formed;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(engine: Arc<Engine>, api_key: &s
         .merge(site::routes())
         .fallback(unknown_path)
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::replay_or_record))
+        .layer(axum::middleware::from_fn(well_formed::readable_or_refused))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_api_key))
         .with_state(state)
 }
