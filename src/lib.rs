@@ -25,6 +25,8 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod billing;
 #[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod csrf;

@@ -1,7 +1,10 @@
-//! Boot only: configuration → state (pool, migrations, demo data) → worker → router → serve until a signal.
+//! Boot only: command line and `.env` → configuration → state (pool, migrations, demo data) → router →
+//! worker → serve until a signal. Other commands (`migrate`, `create-user`) live in `cli`.
 
 use std::process::ExitCode;
 
+use clap::Parser;
+use growthkit::cli::{Cli, Command};
 use growthkit::config::Config;
 use growthkit::server;
 use growthkit_clock::Clock;
@@ -9,13 +12,40 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .init();
-    match run().await {
+    let cli = Cli::parse();
+    // Variables already set win over the file's.
+    let dotenv = dotenvy::dotenv();
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")));
+    if std::env::var("GROWTHKIT_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+    if let Err(err) = &dotenv
+        && !err.not_found()
+    {
+        tracing::error!(".env could not be read: {err}");
+        return ExitCode::FAILURE;
+    }
+    let Some(command) = cli.command.filter(|c| !matches!(c, Command::Serve)) else {
+        return match run().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!("growthkit stopped: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    };
+    // A command's failure is for the person at the terminal.
+    let outcome = match Config::from_env() {
+        Ok(config) => growthkit::cli::run(command, &config).await,
+        Err(err) => Err(err.into()),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!("growthkit stopped: {err}");
+            eprintln!("growthkit: {err}");
             ExitCode::FAILURE
         }
     }

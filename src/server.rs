@@ -10,7 +10,9 @@ use axum::middleware;
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::trace::TraceLayer;
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -140,8 +142,27 @@ pub async fn router_with(state: AppState, extra: Router<AppState>) -> Result<Rou
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::response_headers))
         .layer(middleware::from_fn(move |req, next| crate::security::known_hosts_only(public_host.clone(), req, next)))
-        .layer(TraceLayer::new_for_http())
+        .layer(access_log())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state))
+}
+
+/// One line per request at the default level (`info`): method, path, status and latency, under the
+/// request's id (`x-request-id`: the caller's, or a fresh UUID, echoed in the answer) so every log line
+/// of one request can be found together.
+fn access_log() -> TraceLayer<
+    SharedClassifier<ServerErrorsAsFailures>,
+    impl Fn(&axum::http::Request<axum::body::Body>) -> tracing::Span + Clone,
+    tower_http::trace::DefaultOnRequest,
+    DefaultOnResponse,
+> {
+    TraceLayer::new_for_http()
+        .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(tower_http::LatencyUnit::Millis))
 }
 
 /// The app's routes, worked out once per process. Generating them renders the app with resource loading

@@ -87,3 +87,13 @@ async fn public_pages_render_on_the_server() {
         assert!(html.contains("/pkg/growthkit.css"), "{path} links the stylesheet");
     }
 }
+
+#[tokio::test]
+async fn every_answer_carries_its_request_id() {
+    let app = spawn().await;
+    let res = client().get(app.url("/login")).send().await.unwrap();
+    let id = res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(id.len(), 36, "a fresh UUID: {id:?}");
+    let res = client().get(app.url("/healthz")).header("x-request-id", "from-the-proxy-42").send().await.unwrap();
+    assert_eq!(res.headers()["x-request-id"], "from-the-proxy-42", "a caller's id is kept");
+}

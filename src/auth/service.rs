@@ -81,3 +81,48 @@ pub async fn user_from_session(pool: &SqlitePool, session: &Session) -> Result<O
     };
     Ok(repo::current_user(pool, &user_id).await?)
 }
+
+/// A user to add from the command line, with an account of their own (`growthkit create-user`).
+pub struct NewMember {
+    pub email: String,
+    pub name: String,
+    pub account_name: String,
+    pub password: String,
+    pub admin: bool,
+}
+
+/// Creates an account and its owner. The e-mail must be free and the password at least 12 characters.
+pub async fn create_owner(pool: &SqlitePool, new: &NewMember, now: i64) -> Result<String, AppError> {
+    validate_credentials(&new.email, &new.password)?;
+    if new.password.chars().count() < 12 {
+        return Err(AppError::invalid("Choose a password of at least 12 characters."));
+    }
+    let (name, account_name) = (new.name.trim(), new.account_name.trim());
+    if name.is_empty() || name.len() > 100 || account_name.is_empty() || account_name.len() > 100 {
+        return Err(AppError::invalid("Give a name and an account name of 1 to 100 characters."));
+    }
+    let email = new.email.trim().to_lowercase();
+    if repo::credentials_by_email(pool, &email).await?.is_some() {
+        return Err(AppError::Conflict(format!("There is already a user with the e-mail {email}.")));
+    }
+    let pass = new.password.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&pass))
+        .await
+        .map_err(|e| AppError::internal("password hashing task", e))?
+        .map_err(|e| AppError::internal("password hashing", e))?;
+    let (account_id, user_id) = (crate::keys::random_id("acct_"), crate::keys::random_id("usr_"));
+    let mut tx = pool.begin().await?;
+    repo::insert_account(&mut tx, &account_id, account_name, now).await?;
+    let user = repo::NewUser {
+        id: &user_id,
+        account_id: &account_id,
+        email: &email,
+        name,
+        password_hash: &hash,
+        role: super::model::Role::Owner,
+        is_admin: new.admin,
+    };
+    repo::insert_user(&mut tx, &user, now).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
