@@ -174,7 +174,7 @@ fn json_value(rng: &mut StdRng, names: &[String], depth: u8) -> serde_json::Valu
 /// Either a form, JSON (often not an object, sometimes cut off), or raw bytes.
 fn body(rng: &mut StdRng, names: &[String]) -> (&'static str, Vec<u8>) {
     match rng.random_range(0..6) {
-        0 | 1 | 2 => ("application/x-www-form-urlencoded", form_body(rng, names)),
+        0..=2 => ("application/x-www-form-urlencoded", form_body(rng, names)),
         3 => ("application/json", json_value(rng, names, 0).to_string().into_bytes()),
         4 => {
             let mut text = json_value(rng, names, 0).to_string().into_bytes();
